@@ -1,0 +1,46 @@
+# boligdata: the two commands are `make report` and `make test`.
+# Needs only Python 3.11 and make; everything else installs into .venv from pyproject.toml.
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+QUARTER ?= 2020Q3
+
+.DEFAULT_GOAL := help
+.PHONY: help setup ingest report test lab clean
+
+## help      list the targets (this text)
+help:
+	@grep -E '^## ' $(MAKEFILE_LIST) | sed -e 's/^## /  make /'
+
+# The environment is rebuilt whenever pyproject.toml is newer than the last install.
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+## setup     create .venv from pyproject.toml (again when pyproject.toml changes)
+setup: $(STAMP)
+
+## ingest    read raw/ into processed/ (tidy parquet tables and a manifest)
+ingest: $(STAMP)
+	$(BIN)/boligdata ingest
+
+## report    set up, ingest the bundled sample and build the committee reports
+report: $(STAMP)
+	$(BIN)/boligdata ingest
+	$(BIN)/boligdata report --all --quarter $(QUARTER)
+
+## test      set up and run the whole suite (unit tests, doctests, notebooks)
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+## lab       open JupyterLab on notebooks/ in the project environment
+lab: $(STAMP)
+	$(BIN)/jupyter lab --notebook-dir=notebooks
+
+## clean     remove generated files (processed/, reports/), keep raw/ and .venv
+clean:
+	find processed reports -mindepth 1 ! -name .gitkeep -delete

@@ -1,0 +1,49 @@
+"""Errors a user can meet, each one line that names where the problem is.
+
+The command line prints ``str(error)`` and exits non-zero; only ``--debug`` shows a
+traceback. Every message is listed in docs/errors.md (tested against this module).
+"""
+
+from __future__ import annotations
+
+
+class BoligdataError(Exception):
+    """Base class: an error whose message is meant for the user, not a developer."""
+
+    exit_code = 2
+
+
+class InputError(BoligdataError):
+    """A problem in an input file, located by file, sheet, row and column.
+
+    >>> str(InputError("raw/obs.csv", "expected a number", row=4, column="værdi", value="6x"))
+    "raw/obs.csv, row 4, column 'værdi': found '6x'; expected a number"
+    """
+
+    def __init__(self, file, expected, *, sheet=None, row=None, column=None, value=None):
+        self.file, self.sheet, self.row, self.column = str(file), sheet, row, column
+        self.value, self.expected = value, expected
+        super().__init__(self._message())
+
+    def _message(self) -> str:
+        where = [self.file]
+        if self.sheet:
+            where.append(f"sheet '{self.sheet}'")
+        if self.row is not None:
+            where.append(f"row {self.row}")
+        if self.column is not None:
+            where.append(f"column '{self.column}'")
+        found = f"found {self.value!r}; " if self.value is not None else ""
+        return f"{', '.join(where)}: {found}{self.expected}"
+
+
+class DataFileError(BoligdataError):
+    """A problem in one of the package's own data files (rules, catalogue, settings)."""
+
+
+class UndecidedError(BoligdataError):
+    """A criterion or designation cannot be decided from the figures given."""
+
+
+class ParameterError(BoligdataError):
+    """A command-line or function parameter that is not valid."""

@@ -1,0 +1,375 @@
+"""raw/ -> validated tidy tables -> processed/*.parquet, with a manifest.
+
+Every input is read and checked before anything is written, so a refused input leaves
+``processed/`` as it was. Tables are written to temporary files and moved into place
+one by one, and the manifest (the hash of every table) goes last: ``load()`` compares the
+files with the manifest and re-ingests if a run was killed between two moves.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+import tempfile
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from . import __version__
+from .catalog import load_catalog
+from .errors import InputError, ParameterError
+from .municipalities import COUNTRY_CODE, municipalities, normalise_kommunekode, regions
+from .paths import DATA_DIR, Workspace, resolve_workspace
+from .readers.inputs import InputWarning, read_input
+from .readers.templates import input_kinds, kind_for_file
+from .readers.values import normalise_key, period_bounds
+from .rules import version_for_year
+
+MANIFEST = "manifest.json"
+SKIPPED_FILES = {"readme.md", ".gitkeep", "readme.txt"}
+
+
+@dataclass
+class IngestResult:
+    """What an ingest did: the tables written (or found up to date) and any warnings."""
+
+    workspace: Workspace
+    changed: bool
+    tables: dict = field(default_factory=dict)
+    warnings: list = field(default_factory=list)
+    manifest: dict = field(default_factory=dict)
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def input_files(workspace: Workspace) -> list[Path]:
+    """The files of raw/ that ingest reads, in a fixed order."""
+    if not workspace.raw.is_dir():
+        raise ParameterError(f"{workspace.raw} does not exist; create a workspace with 'boligdata init DIR'")
+    files = []
+    for path in sorted(workspace.raw.rglob("*")):
+        if path.is_file() and not path.name.startswith((".", "~$")) and path.name.lower() not in SKIPPED_FILES:
+            files.append(path)
+    return files
+
+
+def fingerprint(workspace: Workspace) -> dict:
+    """Hashes of every input and of the package's rules and settings: what a result depends on."""
+    inputs = {workspace.display(p): _sha256(p.read_bytes()) for p in input_files(workspace)}
+    package = {p.name: _sha256(p.read_bytes()) for p in sorted(DATA_DIR.iterdir()) if p.is_file()}
+    return {"package_version": __version__, "inputs": inputs, "package_data": package}
+
+
+def _text(value) -> str:
+    """A cell as text, with missing as the empty string."""
+    return "" if value is None or pd.isna(value) else str(value)
+
+
+def _locate(frame: pd.DataFrame, index) -> dict:
+    """Where row ``index`` of a concatenated frame came from, for an InputError."""
+    row = frame.loc[index]
+    return {"file": row["_file"], "sheet": row["_sheet"] if pd.notna(row["_sheet"]) else None, "row": int(row["_row"])}
+
+
+def _fail(frame, index, column, value, expected) -> InputError:
+    where = _locate(frame, index)
+    return InputError(where["file"], expected, sheet=where["sheet"], row=where["row"], column=column, value=value)
+
+
+def _check_duplicates(frame: pd.DataFrame, key: list[str], heading: str) -> None:
+    duplicated = frame[frame.duplicated(key, keep=False)]
+    if not duplicated.empty:
+        first, second = duplicated.index[:2]
+        values = " × ".join(str(frame.loc[first, k]) for k in key)
+        other = _locate(frame, first)
+        raise _fail(frame, second, heading, values,
+                    f"one row per {' × '.join(key)}; the same key is in {other['file']} row {other['row']}")
+
+
+class AreaResolver:
+    """Find an area by id, name or alias (case, spaces and æøå spelling ignored)."""
+
+    def __init__(self, areas: pd.DataFrame):
+        self.by_key: dict[str, str] = {}
+        for index, area in areas.iterrows():
+            names = [area["area_id"], area["area_name"]] + [a for a in _text(area["aliases"]).split(";") if a]
+            for name in names:
+                key = normalise_key(name)
+                if key in self.by_key and self.by_key[key] != area["area_id"]:
+                    raise _fail(areas, index, "områdenavn", name,
+                                f"a name no other area has; '{name}' is also area '{self.by_key[key]}'")
+                self.by_key[key] = area["area_id"]
+
+    def resolve(self, frame: pd.DataFrame, column: str, heading: str) -> pd.Series:
+        resolved = []
+        for index, value in frame[column].items():
+            area_id = self.by_key.get(normalise_key(value))
+            if area_id is None:
+                raise _fail(frame, index, heading, value,
+                            "an area in the area registry (raw/omraader*: områdekode, områdenavn or andre_navne)")
+            resolved.append(area_id)
+        return pd.Series(resolved, index=frame.index, dtype="string")
+
+
+def _read_all(workspace: Workspace) -> tuple[dict[str, pd.DataFrame], list[str]]:
+    """Read every input file, grouped by target table, and collect warnings."""
+    frames: dict[str, list[pd.DataFrame]] = {}
+    messages = []
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", InputWarning)
+        for path in input_files(workspace):
+            display = workspace.display(path)
+            kind = kind_for_file(path.name)
+            if kind is None:
+                messages.append(f"{display}: not a known input kind (see docs/inputs.md); ignored")
+                continue
+            frame = read_input(path, kind, display)
+            frame["_file"], frame["_sheet"] = display, frame.attrs.get("sheet")
+            frames.setdefault(kind.table, []).append(frame)
+        messages.extend(str(w.message) for w in caught if issubclass(w.category, InputWarning))
+    combined = {}
+    for name, kind in input_kinds().items():
+        parts = frames.get(kind.table, [])
+        if parts:
+            combined[kind.table] = pd.concat(parts, ignore_index=True)
+        else:
+            empty = {c.name: pd.Series(dtype="string") for c in kind.columns}
+            combined[kind.table] = pd.DataFrame({**empty, "_file": pd.Series(dtype="string"),
+                                                 "_sheet": pd.Series(dtype="string"),
+                                                 "_row": pd.Series(dtype="Int64")})
+    return combined, messages
+
+
+def _build_areas(areas: pd.DataFrame) -> pd.DataFrame:
+    _check_duplicates(areas, ["area_id"], "områdekode")
+    reference = municipalities()
+    areas = areas.copy()
+    areas["municipality_name"] = areas["municipality_code"].map(reference["municipality_name"]).astype("string")
+    areas["region_code"] = areas["municipality_code"].map(reference["region_code"]).astype("string")
+    areas["region_name"] = areas["region_code"].map(regions()).astype("string")
+    return areas
+
+
+def _check_plans(plans: pd.DataFrame, areas: pd.DataFrame) -> None:
+    _check_duplicates(plans, ["plan_id"], "helhedsplankode")
+    known = set(areas["area_id"])
+    for index, plan in plans.iterrows():
+        for area_id in str(plan["area_ids"]).split(";"):
+            if area_id not in known:
+                raise _fail(plans, index, "områder", area_id, "area codes from the area registry, separated by ;")
+
+
+def _geo_code(level: str, code: str, areas: AreaResolver, plans: set) -> str:
+    if level == "municipality":
+        return normalise_kommunekode(code)
+    if level == "region":
+        text = code.zfill(3)
+        if text not in regions():
+            raise ValueError(f"a region code ({', '.join(sorted(regions()))})")
+        return text
+    if level == "country":
+        if code.strip().lower() not in ("0", "00", "000", "hele landet", "danmark", "land"):
+            raise ValueError("000 for the whole country")
+        return COUNTRY_CODE
+    if level == "plan":
+        if code not in plans:
+            raise ValueError("a plan code from raw/helhedsplaner*")
+        return code
+    area_id = areas.by_key.get(normalise_key(code))
+    if area_id is None:
+        raise ValueError("an area in the area registry (områdekode, områdenavn or andre_navne)")
+    return area_id
+
+
+def _build_observations(obs: pd.DataFrame, resolver: AreaResolver, plans: set) -> pd.DataFrame:
+    catalog = load_catalog()
+    obs = obs.copy()
+    codes, units = [], []
+    for index, row in obs.iterrows():
+        if row["indicator"] not in catalog.index:
+            raise _fail(obs, index, "indikator", row["indicator"], "an indicator id from the catalogue (docs/indicators.md)")
+        try:
+            codes.append(_geo_code(row["geo_level"], str(row["geo_code"]), resolver, plans))
+        except ValueError as exc:
+            raise _fail(obs, index, "geografikode", row["geo_code"], str(exc)) from None
+        unit = catalog.loc[row["indicator"], "unit"]
+        units.append(unit)
+        value, num, den = row["value"], row["numerator"], row["denominator"]
+        if pd.notna(value) and unit == "pct" and not 0 <= value <= 100:
+            raise _fail(obs, index, "værdi", value, "a percentage from 0 to 100")
+        if pd.notna(value) and unit == "persons" and (value < 0 or value != int(value)):
+            raise _fail(obs, index, "værdi", value, "a whole number of persons, 0 or more")
+        for column, heading in (("numerator", "tæller"), ("denominator", "nævner")):
+            if pd.notna(row[column]) and row[column] < 0:
+                raise _fail(obs, index, heading, row[column], "a count of 0 or more")
+        if pd.notna(num) and pd.notna(den):
+            if num > den:
+                raise _fail(obs, index, "tæller", num, f"a numerator no larger than the denominator ({den:g})")
+            if pd.notna(value) and unit == "pct" and den > 0:
+                share = 100 * num / den
+                if abs(value - share) > 0.5:
+                    hint = ("; it looks like a share from 0 to 1 - write percentages from 0 to 100"
+                            if abs(value * 100 - share) <= 0.5 else "")
+                    raise _fail(obs, index, "værdi", value,
+                                f"a percentage that matches tæller/nævner ({share:.1f}){hint}")
+    obs["geo_code"] = pd.Series(codes, index=obs.index, dtype="string")
+    obs["unit"] = pd.Series(units, index=obs.index, dtype="string")
+    _check_duplicates(obs, ["geo_level", "geo_code", "indicator", "period", "source"], "periode")
+    bounds = obs["period"].map(period_bounds)
+    obs["year"] = obs["period"].str.slice(0, 4).astype("Int64")
+    obs["period_start"] = pd.to_datetime(bounds.map(lambda b: b[0]))
+    obs["period_end"] = pd.to_datetime(bounds.map(lambda b: b[1]))
+    obs["vintage"] = pd.to_datetime(obs["vintage"])
+    obs = obs.rename(columns={"value_missing_reason": "missing_reason"})
+    return obs
+
+
+def _check_plan_refs(frame: pd.DataFrame, plans: set) -> None:
+    for index, plan_id in frame["plan_id"].items():
+        if plan_id not in plans:
+            raise _fail(frame, index, "helhedsplankode", plan_id, "a plan code from raw/helhedsplaner*")
+
+
+def _check_list_years(history: pd.DataFrame) -> None:
+    for index, year in history["list_year"].items():
+        try:
+            version_for_year(int(year))
+        except ParameterError as exc:
+            raise _fail(history, index, "listeår", int(year), str(exc)) from None
+
+
+def build_tables(workspace: Workspace) -> tuple[dict[str, pd.DataFrame], list[str]]:
+    """Read, check and normalise every input of a workspace into the data model's tables."""
+    raw, messages = _read_all(workspace)
+    areas = _build_areas(raw["areas"])
+    resolver = AreaResolver(areas)
+    plans = raw["plans"]
+    _check_plans(plans, areas)
+    plan_ids = set(plans["plan_id"])
+    tables = {"areas": areas, "plans": plans}
+    tables["observations"] = _build_observations(raw["observations"], resolver, plan_ids)
+    history = raw["list_history"].copy()
+    if not history.empty:
+        history["area_id"] = resolver.resolve(history, "area_id", "område")
+        _check_list_years(history)
+    _check_duplicates(history, ["list_year", "area_id", "designation"], "betegnelse")
+    tables["list_history"] = history
+    for name in ("activities", "economy", "staff"):
+        _check_plan_refs(raw[name], plan_ids)
+        kind = next(k for k in input_kinds().values() if k.table == name)
+        _check_duplicates(raw[name], list(kind.key), kind.column(kind.key[-1]).heading)
+        tables[name] = raw[name]
+    for name in ("letting", "support_counts"):
+        frame = raw[name].copy()
+        if not frame.empty:
+            frame["area_id"] = resolver.resolve(frame, "area_id", "område")
+        kind = next(k for k in input_kinds().values() if k.table == name)
+        _check_duplicates(frame, list(kind.key), kind.column(kind.key[-1]).heading)
+        tables[name] = frame
+    for index, row in tables["letting"].iterrows():
+        if row["period_from"] > row["period_to"]:
+            raise _fail(tables["letting"], index, "til_kvartal", row["period_to"], "a quarter no earlier than fra_kvartal")
+    tables["letting"] = tables["letting"].rename(columns={"count_missing_reason": "missing_reason"})
+    tables["activities"] = tables["activities"].rename(columns={"actual_missing_reason": "actual_missing_reason"})
+    tables["crime_averages"] = raw["crime_averages"]
+    return {name: _finish(frame) for name, frame in tables.items()}, messages
+
+
+def _finish(frame: pd.DataFrame) -> pd.DataFrame:
+    """Drop the location columns and give a stable row order."""
+    frame = frame.drop(columns=[c for c in ("_file", "_sheet", "_row") if c in frame.columns])
+    return frame.reset_index(drop=True)
+
+
+def _parquet_bytes(frame: pd.DataFrame) -> bytes:
+    buffer = io.BytesIO()
+    frame.to_parquet(buffer, index=False, engine="pyarrow", compression="zstd")
+    return buffer.getvalue()
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` so that a reader sees the old file or the new, never half."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+
+
+def read_manifest(workspace: Workspace) -> dict | None:
+    path = workspace.processed / MANIFEST
+    if not path.exists():
+        return None
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError:
+        return None
+
+
+def processed_is_current(workspace: Workspace, manifest: dict | None = None) -> bool:
+    """True when processed/ matches raw/ and every table file matches the manifest."""
+    manifest = manifest if manifest is not None else read_manifest(workspace)
+    if not manifest or manifest.get("fingerprint") != fingerprint(workspace):
+        return False
+    for name, entry in manifest.get("tables", {}).items():
+        path = workspace.processed / f"{name}.parquet"
+        if not path.exists() or _sha256(path.read_bytes()) != entry["sha256"]:
+            return False
+    return True
+
+
+def ingest(workspace=None, *, force: bool = False) -> IngestResult:
+    """Read raw/, validate it and write processed/ (a no-op when nothing changed).
+
+    >>> result = ingest()          # the bundled sample
+    >>> sorted(result.tables)[:3]
+    ['activities', 'areas', 'crime_averages']
+    """
+    ws = workspace if isinstance(workspace, Workspace) else resolve_workspace(workspace)
+    manifest = read_manifest(ws)
+    if not force and processed_is_current(ws, manifest):
+        return IngestResult(ws, changed=False, tables={k: v["rows"] for k, v in manifest["tables"].items()},
+                            manifest=manifest)
+    print_fp = fingerprint(ws)
+    tables, messages = build_tables(ws)
+    blobs = {name: _parquet_bytes(frame) for name, frame in tables.items()}
+    new_manifest = {
+        "package_version": __version__,
+        "fingerprint": print_fp,
+        "input_hash": _sha256(json.dumps(print_fp, sort_keys=True).encode()),
+        "tables": {
+            name: {
+                "rows": int(len(tables[name])),
+                "sha256": _sha256(blob),
+                "synthetic_rows": int((tables[name]["status"] == "synthetic").sum()) if "status" in tables[name] else 0,
+            }
+            for name, blob in blobs.items()
+        },
+        "vintages": _vintages(tables["observations"]),
+        "warnings": messages,
+    }
+    for name, blob in blobs.items():
+        atomic_write(ws.processed / f"{name}.parquet", blob)
+    atomic_write(ws.processed / MANIFEST, (json.dumps(new_manifest, indent=2, ensure_ascii=False) + "\n").encode())
+    return IngestResult(ws, changed=True, tables={k: v["rows"] for k, v in new_manifest["tables"].items()},
+                        warnings=messages, manifest=new_manifest)
+
+
+def _vintages(observations: pd.DataFrame) -> list[dict]:
+    """Per source: the newest vintage and the number of rows, for the reports' source list."""
+    if observations.empty:
+        return []
+    grouped = observations.groupby("source", sort=True).agg(vintage=("vintage", "max"), rows=("indicator", "size"))
+    return [{"source": s, "vintage": r.vintage.date().isoformat(), "rows": int(r.rows)} for s, r in grouped.iterrows()]

@@ -1,0 +1,1 @@
+"""Readers: one module per input format, all writing into the data model."""

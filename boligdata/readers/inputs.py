@@ -1,0 +1,151 @@
+"""Reading one input file of a known kind into a typed, validated frame.
+
+Cells are parsed by the column types of ``data/inputs.yaml``; the first bad cell stops
+the read with an InputError naming file, sheet, row, column, the value found and what
+was expected. The frame keeps the source row in ``_row`` so later checks (unknown area,
+duplicate key) can name it too.
+"""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+import pandas as pd
+
+from ..municipalities import normalise_kommunekode
+from . import values as v
+from .table import RawTable, read_table
+from .templates import Column, Kind
+
+INTEGER_TYPES = ("count", "year")
+FLOAT_TYPES = ("number", "pct")
+
+
+class InputWarning(UserWarning):
+    """Something in an input that was read, but that the user should look at."""
+
+
+def match_headers(table: RawTable, kind: Kind) -> dict[int, Column]:
+    """Which column of the file is which template column; missing required ones fail.
+
+    An unknown extra column is ignored with a warning naming it.
+    """
+    lookup = {}
+    for column in kind.columns:
+        lookup[v.normalise_key(column.name)] = column
+        lookup[v.normalise_key(column.heading)] = column
+    found: dict[int, Column] = {}
+    for index, heading in enumerate(table.headers):
+        if v.is_blank(heading):
+            continue
+        column = lookup.get(v.normalise_key(heading))
+        if column is None:
+            warnings.warn(
+                f"{table.display}: column '{heading}' is not part of the '{kind.name}' template and is ignored",
+                InputWarning, stacklevel=2,
+            )
+            continue
+        if column in found.values():
+            raise table.error(f"each column once; '{column.heading}' appears twice", row=1, column=heading)
+        found[index] = column
+    present = {c.name for c in found.values()}
+    for column in kind.columns:
+        if column.required and column.name not in present:
+            expected = ", ".join(c.heading for c in kind.columns if c.required)
+            raise table.error(
+                f"a column '{column.heading}' (the '{kind.name}' template needs: {expected})", row=1
+            )
+    return found
+
+
+def parse_cell(raw, column: Column, table: RawTable, row: int):
+    """One cell to its typed value; returns (value, missing_reason)."""
+    def fail(expected):
+        return table.error(expected, row=row, column=column.heading, value=raw)
+
+    if v.is_blank(raw) or (column.type in INTEGER_TYPES + FLOAT_TYPES and v.missing_reason(raw)):
+        reason = v.missing_reason(raw)
+        if column.required and not column.missing_allowed:
+            raise fail(f"a value ({column.help_da})")
+        if not v.is_blank(raw) and not column.missing_allowed:
+            raise fail(f"a number ({column.help_da})")
+        return None, (reason if reason != "tom" else None)
+    try:
+        if column.type in ("text",):
+            return str(raw).strip(), None
+        if column.type in ("id", "area_ref"):
+            return v.parse_code(raw), None
+        if column.type == "kommunekode":
+            return normalise_kommunekode(raw), None
+        if column.type == "list":
+            return v.parse_list(raw), None
+        if column.type == "year":
+            return v.parse_year(raw), None
+        if column.type == "period":
+            return v.parse_period(raw), None
+        if column.type == "quarter":
+            return v.parse_quarter(raw), None
+        if column.type == "date":
+            return v.parse_date(raw), None
+        if column.type == "enum":
+            try:
+                return column.canonical(str(raw)), None
+            except KeyError:
+                allowed = sorted({key for key, _ in column.values})
+                raise ValueError(f"one of {', '.join(allowed)}") from None
+        if column.type == "count":
+            number = v.parse_number(raw, decimal_comma=table.decimal_comma, whole=True)
+            if number < 0:
+                raise ValueError("a whole number of 0 or more")
+            return int(number), None
+        number = v.parse_number(raw, decimal_comma=table.decimal_comma)
+        if column.type == "pct" and not 0 <= number <= 100:
+            raise ValueError("a percentage from 0 to 100")
+        return number, None
+    except ValueError as exc:
+        raise fail(str(exc)) from None
+
+
+def read_input(path: Path, kind: Kind, display: str | None = None) -> pd.DataFrame:
+    """Read and type one input file; columns are the template's canonical names.
+
+    >>> import tempfile, pathlib
+    >>> from boligdata.readers.templates import input_kinds
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "forsoergelse.csv"
+    >>> _ = p.write_text("område;gruppe;periode;antal;kilde;status\\n"
+    ...                  "Solbakken;Offentligt forsørgede;2018-U01;382;seed;endelig\\n", encoding="utf-8")
+    >>> frame = read_input(p, input_kinds()["forsoergelse"])
+    >>> frame[["area_id", "measure", "period", "count"]].to_dict("records")
+    [{'area_id': 'Solbakken', 'measure': 'publicly_supported', 'period': '2018W01', 'count': 382}]
+    """
+    table = read_table(Path(path), display or str(path))
+    for note in table.notes:
+        warnings.warn(f"{table.display}: {note}", InputWarning, stacklevel=2)
+    found = match_headers(table, kind)
+    records = []
+    for row, cells in table.rows:
+        record = {"_row": row}
+        for index, column in found.items():
+            raw = cells[index] if index < len(cells) else None
+            value, reason = parse_cell(raw, column, table, row)
+            record[column.name] = value
+            if column.missing_allowed:
+                record[f"{column.name}_missing_reason"] = reason
+        records.append(record)
+    if not records:
+        raise table.error("at least one data row under the header")
+    frame = pd.DataFrame.from_records(records)
+    for column in kind.columns:
+        if column.name not in frame.columns:
+            frame[column.name] = None
+        if column.missing_allowed and f"{column.name}_missing_reason" not in frame.columns:
+            frame[f"{column.name}_missing_reason"] = None
+        if column.type in INTEGER_TYPES:
+            frame[column.name] = frame[column.name].astype("Int64")
+        elif column.type in FLOAT_TYPES:
+            frame[column.name] = frame[column.name].astype("Float64")
+        else:
+            frame[column.name] = frame[column.name].astype("string")
+    frame.attrs["display"], frame.attrs["sheet"] = table.display, table.sheet
+    return frame
