@@ -5,7 +5,6 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-QUARTER ?= 2020Q3
 
 .DEFAULT_GOAL := help
 .PHONY: help setup ingest report test lab clean
@@ -29,9 +28,10 @@ ingest: $(STAMP)
 	$(BIN)/boligdata ingest
 
 ## report    set up, ingest the bundled sample and build the committee reports
+##           (until the report suite lands: the processed tables only, and it says so)
 report: $(STAMP)
 	$(BIN)/boligdata ingest
-	$(BIN)/boligdata report --all --quarter $(QUARTER)
+	@echo "The HTML report suite is not built yet (issue 5): the tidy tables in processed/ are the output for now."
 
 ## test      set up and run the whole suite (unit tests, doctests, notebooks)
 test: $(STAMP)

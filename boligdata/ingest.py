@@ -53,7 +53,7 @@ def input_files(workspace: Workspace) -> list[Path]:
     if not workspace.raw.is_dir():
         raise ParameterError(f"{workspace.raw} does not exist; create a workspace with 'boligdata init DIR'")
     files = []
-    for path in sorted(workspace.raw.rglob("*")):
+    for path in sorted(workspace.raw.iterdir()):
         if path.is_file() and not path.name.startswith((".", "~$")) and path.name.lower() not in SKIPPED_FILES:
             files.append(path)
     return files

@@ -1,0 +1,73 @@
+"""The classification of many areas as one flat table (the output of ``boligdata classify``)."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from .criteria import AreaResult, evaluate
+from .present.sentences import exit_sentence
+from .rules import DESIGNATION_IDS, CrimeFigures
+
+CRITERIA_COLUMNS = ("employment", "crime", "education", "income", "non_western")
+PERSON_COUNTS = ("pop_18_64", "pop_18plus", "pop_30_59")
+INPUT_COLUMNS = ("area", "residents", "non_western_pct", "outside_labour_market_pct", "convicted_pct",
+                 "primary_school_only_pct", "income_pct_of_region")
+
+
+def _flag(value) -> str:
+    return "" if value is None else ("true" if value else "false")
+
+
+def _num(value) -> str:
+    return "" if value is None else format(value, "f") if not isinstance(value, int) else str(value)
+
+
+def result_row(result: AreaResult, regional_income_dkk=None) -> dict:
+    """One flat row: flags, designation, years, distances, persons, the way off."""
+    version = result.version
+    row = {"area": result.area, "list_year": result.list_year, "rules": version.id,
+           "residents": _num(None if result.residents is None else int(result.residents)), "population_ok": _flag(result.population_ok)}
+    counted = next((d for d in version.ordered_designations() if d.criteria), None)
+    criterion_ids = list(version.criteria)
+    for cid in criterion_ids:
+        row[f"{cid}_met"] = _flag(result.criteria[cid].met)
+    for cid in CRITERIA_COLUMNS:
+        row.setdefault(f"{cid}_met", "")
+    row["criteria_met"] = str(sum(result.criteria[c].met is True for c in counted.criteria))
+    row["criteria_counted"] = str(len(counted.criteria))
+    for did in DESIGNATION_IDS:
+        row[did] = _flag(result.designations.get(did)) if did in version.designations else ""
+    row["designation"] = result.designation_label()
+    row["years_on_list"] = _num(result.years_on_list)
+    for cid in list(dict.fromkeys(list(CRITERIA_COLUMNS) + criterion_ids)):
+        c = result.criteria.get(cid)
+        row[f"{cid}_distance_pp"] = _num(c.distance_pp) if c else ""
+        row[f"{cid}_persons_to_flip"] = _num(c.persons) if c else ""
+    crime = result.criteria.get("crime")
+    row["crime_threshold_pct"] = _num(crime.threshold) if crime else ""
+    income = result.criteria.get("income")
+    if income and income.distance_pp is not None and regional_income_dkk is not None:
+        row["income_distance_dkk"] = str(round(float(income.distance_pp) / 100 * float(regional_income_dkk)))
+    else:
+        row["income_distance_dkk"] = ""
+    exit_ = result.exit or {}
+    row["exit_persons"] = _num(exit_.get("persons"))
+    row["exit_via"] = ";".join(exit_.get("criteria", ()))
+    row["exit_sentence_da"] = exit_sentence(result) or ""
+    row["notes"] = " | ".join(result.notes)
+    return row
+
+
+def classify_frame(frame: pd.DataFrame, list_year: int, *, history: pd.DataFrame | None = None,
+                   crime: CrimeFigures | None = None) -> pd.DataFrame:
+    """Classify every area of ``frame`` and return the flat result table (text cells).
+
+    >>> f = pd.DataFrame([{"area": "Vollsmose", "residents": 7233, "non_western_pct": 76.1,
+    ...     "outside_labour_market_pct": 49.6, "convicted_pct": 2.74, "primary_school_only_pct": 75.0,
+    ...     "income_pct_of_region": 53.4}])
+    >>> classify_frame(f, 2020).loc[0, ["criteria_met", "udsat", "ghetto", "designation"]].tolist()
+    ['4', 'true', 'true', 'Ghettoområde']
+    """
+    results = evaluate(frame, list_year, history=history, crime=crime)
+    regional = frame["regional_income_dkk"].tolist() if "regional_income_dkk" in frame else [None] * len(frame)
+    return pd.DataFrame([result_row(r, inc) for r, inc in zip(results, regional)])

@@ -1,0 +1,95 @@
+"""The command line: thin wrappers around the package. ``boligdata --help`` lists commands."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import warnings
+from pathlib import Path
+
+from .errors import BoligdataError
+
+
+def _workspace_arg(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--workspace", metavar="DIR",
+                        help="folder with raw/, processed/, reports/ (default: $BOLIGDATA_WORKSPACE or the project)")
+
+
+def cmd_ingest(args) -> int:
+    from .ingest import ingest
+
+    result = ingest(args.workspace, force=args.force)
+    for message in result.warnings:
+        print(f"warning: {message}", file=sys.stderr)
+    ws = result.workspace
+    if not result.changed:
+        print(f"{ws.display(ws.processed)}/ is up to date with {ws.display(ws.raw)}/; nothing to do")
+        return 0
+    print(f"wrote {ws.display(ws.processed)}/ from {ws.display(ws.raw)}/:")
+    for name, rows in result.tables.items():
+        synthetic = result.manifest["tables"][name]["synthetic_rows"]
+        note = f" ({synthetic} synthetic)" if synthetic else ""
+        print(f"  {name}.parquet  {rows} rows{note}")
+    print("  manifest.json")
+    return 0
+
+
+def cmd_init(args) -> int:
+    from .workspace import init_workspace
+
+    root = init_workspace(Path(args.directory))
+    print(f"created workspace {root} with raw/ (templates in raw/skabeloner/), processed/, reports/ and README.md")
+    return 0
+
+
+def cmd_templates(args) -> int:
+    from .templates_xlsx import write_templates
+
+    for path in write_templates(Path(args.directory)):
+        print(path)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="boligdata", description=__doc__)
+    parser.add_argument("--debug", action="store_true", help="show the full traceback on errors")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = commands.add_parser("ingest", help="read raw/, validate it and write processed/")
+    _workspace_arg(p)
+    p.add_argument("--force", action="store_true", help="ingest even when nothing changed")
+    p.set_defaults(func=cmd_ingest)
+
+    p = commands.add_parser("init", help="create an empty workspace with templates and a README")
+    p.add_argument("directory", metavar="DIR")
+    p.set_defaults(func=cmd_init)
+
+    p = commands.add_parser("templates", help="write empty XLSX input templates to DIR")
+    p.add_argument("directory", metavar="DIR")
+    p.set_defaults(func=cmd_templates)
+
+    from .cli_classify import add_classify
+
+    add_classify(commands)
+    return parser
+
+
+def main(argv=None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("default")
+            return args.func(args)
+    except BoligdataError as exc:
+        if args.debug:
+            raise
+        print(f"error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("error: interrupted; nothing was published", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

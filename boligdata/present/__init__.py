@@ -1,0 +1,1 @@
+"""Presentation: Danish number formats, sentences, tables and charts. No file paths here."""

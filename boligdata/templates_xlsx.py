@@ -1,0 +1,72 @@
+"""Empty XLSX input templates with a header row and an instructions sheet."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from pathlib import Path
+
+import openpyxl
+from openpyxl.styles import Font
+
+from .catalog import load_catalog
+from .ingest import atomic_write
+from .readers.templates import input_kinds
+
+TYPE_HELP_DA = {
+    "text": "tekst", "id": "kode", "kommunekode": "kommunekode (3 cifre)", "count": "helt tal, 0 eller mere",
+    "number": "tal (1.302 eller 61,4)", "pct": "procent 0-100 (61,4)", "year": "årstal", "period":
+    "periode (2020, 2020K3, 2020M07, 2020-U32)", "quarter": "kvartal (2020K3)", "date": "dato (2020-09-22)",
+    "list": "liste adskilt af ;", "enum": "en af de nævnte værdier", "area_ref": "områdekode eller områdenavn",
+}
+
+
+def template_workbook(kind_name: str) -> bytes:
+    """One template as XLSX bytes: sheet "data" with the headings, sheet "vejledning" with help.
+
+    >>> import io, openpyxl
+    >>> book = openpyxl.load_workbook(io.BytesIO(template_workbook("omraader")))
+    >>> book.sheetnames, [c.value for c in book["data"][1]][:3]
+    (['data', 'vejledning'], ['områdekode', 'områdenavn', 'kommunekode'])
+    """
+    kind = input_kinds()[kind_name]
+    book = openpyxl.Workbook()
+    data = book.active
+    data.title = "data"
+    data.append([c.heading for c in kind.columns])
+    for cell in data[1]:
+        cell.font = Font(bold=True)
+    help_sheet = book.create_sheet("vejledning")
+    help_sheet.append([kind.title_da])
+    help_sheet["A1"].font = Font(bold=True, size=14)
+    help_sheet.append([kind.help_da])
+    help_sheet.append(["Udfyld arket 'data' med én række pr. post. Gem filen i raw/ med et navn, der "
+                       f"begynder med '{kind.name}', og kør 'boligdata ingest'."])
+    help_sheet.append([])
+    help_sheet.append(["Kolonne", "Påkrævet", "Type", "Forklaring", "Tilladte værdier"])
+    for cell in help_sheet[5]:
+        cell.font = Font(bold=True)
+    for column in kind.columns:
+        allowed = ", ".join(sorted({key for key, _ in column.values}))
+        help_sheet.append([column.heading, "ja" if column.required else "nej", TYPE_HELP_DA[column.type],
+                           column.help_da, allowed])
+    if kind_name == "observationer":
+        catalog_sheet = book.create_sheet("indikatorer")
+        catalog_sheet.append(["indikator", "betegnelse", "enhed", "bedre", "population", "kilde"])
+        for _, row in load_catalog().iterrows():
+            catalog_sheet.append([row["id"], row["label_da"], row["unit"], row["better"], row["population"], row["source"]])
+    book.properties.created = book.properties.modified = dt.datetime(2020, 1, 1)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def write_templates(directory: Path) -> list[Path]:
+    """Write every template to ``directory`` as ``<kind>.xlsx``; returns the paths."""
+    directory = Path(directory)
+    written = []
+    for name in input_kinds():
+        path = directory / f"{name}.xlsx"
+        atomic_write(path, template_workbook(name))
+        written.append(path)
+    return written
