@@ -34,7 +34,7 @@ class InputError(BoligdataError):
         if self.column is not None:
             where.append(f"column '{self.column}'")
         found = f"found {self.value!r}; " if self.value is not None else ""
-        return f"{', '.join(where)}: {found}{self.expected}"
+        return f"{', '.join(where)}: {found}expected {self.expected}"
 
 
 class DataFileError(BoligdataError):

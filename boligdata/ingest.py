@@ -89,7 +89,7 @@ def _check_duplicates(frame: pd.DataFrame, key: list[str], heading: str) -> None
         values = " × ".join(str(frame.loc[first, k]) for k in key)
         other = _locate(frame, first)
         raise _fail(frame, second, heading, values,
-                    f"one row per {' × '.join(key)}; the same key is in {other['file']} row {other['row']}")
+                    f"one row per {' × '.join(key)}, but the same key is in {other['file']} row {other['row']}")
 
 
 class AreaResolver:
@@ -241,7 +241,7 @@ def _check_list_years(history: pd.DataFrame) -> None:
         try:
             version_for_year(int(year))
         except ParameterError as exc:
-            raise _fail(history, index, "listeår", int(year), str(exc)) from None
+            raise _fail(history, index, "listeår", int(year), f"a list year a rule version covers ({exc})") from None
 
 
 def build_tables(workspace: Workspace) -> tuple[dict[str, pd.DataFrame], list[str]]:

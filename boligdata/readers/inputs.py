@@ -31,15 +31,18 @@ def match_headers(table: RawTable, kind: Kind) -> dict[int, Column]:
 
     An unknown extra column is ignored with a warning naming it.
     """
+    def key(text) -> str:
+        return v.normalise_key(text).replace("_", "")
+
     lookup = {}
     for column in kind.columns:
-        lookup[v.normalise_key(column.name)] = column
-        lookup[v.normalise_key(column.heading)] = column
+        lookup[key(column.name)] = column
+        lookup[key(column.heading)] = column
     found: dict[int, Column] = {}
     for index, heading in enumerate(table.headers):
         if v.is_blank(heading):
             continue
-        column = lookup.get(v.normalise_key(heading))
+        column = lookup.get(key(heading))
         if column is None:
             warnings.warn(
                 f"{table.display}: column '{heading}' is not part of the '{kind.name}' template and is ignored",
