@@ -255,7 +255,7 @@ def _cheapest_exit(result: AreaResult) -> dict | None:
 
 
 def evaluate_area(row: dict, list_year: int, *, history: pd.DataFrame | None = None,
-                  crime: CrimeFigures | None = None) -> AreaResult:
+                  crime: CrimeFigures | None = None, version: RuleVersion | None = None) -> AreaResult:
     """Classify one area (a mapping of indicator id to value) for the list of ``list_year``.
 
     >>> r = evaluate_area({"area": "Solbakken", "residents": 1288, "non_western_pct": 54.2,
@@ -264,7 +264,7 @@ def evaluate_area(row: dict, list_year: int, *, history: pd.DataFrame | None = N
     >>> r.designations["udsat"], r.designations["ghetto"], r.designation_label()
     (True, True, 'Ghettoområde')
     """
-    version = version_for_year(list_year)
+    version = version or version_for_year(list_year)
     crime = crime or known_crime_figures()
     residents = to_decimal(row.get("residents"))
     population_ok = None if residents is None else residents >= version.population_min
