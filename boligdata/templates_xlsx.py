@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
+import zipfile
 from pathlib import Path
 
 import openpyxl
@@ -19,6 +21,27 @@ TYPE_HELP_DA = {
     "periode (2020, 2020K3, 2020M07, 2020-U32)", "quarter": "kvartal (2020K3)", "date": "dato (2020-09-22)",
     "list": "liste adskilt af ;", "enum": "en af de nævnte værdier", "area_ref": "områdekode eller områdenavn",
 }
+
+
+def workbook_bytes(book: openpyxl.Workbook) -> bytes:
+    """The workbook as XLSX bytes that are the same on every run.
+
+    openpyxl stamps each zip entry with the current time; rewriting the entries with a
+    fixed time makes templates and the sample reproducible byte for byte.
+    """
+    book.properties.created = book.properties.modified = dt.datetime(2020, 1, 1)
+    first = io.BytesIO()
+    book.save(first)
+    out = io.BytesIO()
+    with zipfile.ZipFile(first) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            fixed = zipfile.ZipInfo(info.filename, date_time=(2020, 1, 1, 0, 0, 0))
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            data = source.read(info.filename)
+            if info.filename == "docProps/core.xml":  # openpyxl sets "modified" to now on save
+                data = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>2020-01-01T00:00:00Z", data)
+            target.writestr(fixed, data)
+    return out.getvalue()
 
 
 def template_workbook(kind_name: str) -> bytes:
@@ -55,10 +78,7 @@ def template_workbook(kind_name: str) -> bytes:
         catalog_sheet.append(["indikator", "betegnelse", "enhed", "bedre", "population", "kilde"])
         for _, row in load_catalog().iterrows():
             catalog_sheet.append([row["id"], row["label_da"], row["unit"], row["better"], row["population"], row["source"]])
-    book.properties.created = book.properties.modified = dt.datetime(2020, 1, 1)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(book)
 
 
 def write_templates(directory: Path) -> list[Path]:

@@ -19,6 +19,9 @@ from pathlib import Path
 
 import openpyxl
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from boligdata.templates_xlsx import workbook_bytes  # noqa: E402  (fixed zip timestamps)
+
 ROOT = Path(__file__).resolve().parent.parent
 SOURCES = ROOT / "sample" / "sources"
 SEED = 20200922  # the date of the Odense committee meeting; any fixed number would do
@@ -383,10 +386,7 @@ class Sample:
         notes.append(["Mål og baseline: delaftalerne i den strategiske samarbejdsaftale (publiceret)."])
         notes.append(["Resultater 2022-2024 er SYNTETISKE (sample/build_sample.py); 2025 er ikke registreret."])
         workbook.properties.creator = "boligdata sample"
-        # Fixed timestamps so the file is the same bytes on every build.
-        import datetime as dt
-        workbook.properties.created = workbook.properties.modified = dt.datetime(2020, 9, 22)
-        workbook.save(self.out / "aktiviteter.xlsx")
+        (self.out / "aktiviteter.xlsx").write_bytes(workbook_bytes(workbook))
 
     def letting_and_support(self):
         rows = []
