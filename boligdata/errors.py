@@ -16,7 +16,7 @@ class BoligdataError(Exception):
 class InputError(BoligdataError):
     """A problem in an input file, located by file, sheet, row and column.
 
-    >>> str(InputError("raw/obs.csv", "expected a number", row=4, column="værdi", value="6x"))
+    >>> str(InputError("raw/obs.csv", "a number", row=4, column="værdi", value="6x"))
     "raw/obs.csv, row 4, column 'værdi': found '6x'; expected a number"
     """
 
