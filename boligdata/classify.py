@@ -6,6 +6,7 @@ import pandas as pd
 
 from .criteria import AreaResult, evaluate
 from .present.sentences import exit_sentence
+from .risk import compare_category, risk_band
 from .rules import DESIGNATION_IDS, CrimeFigures
 
 CRITERIA_COLUMNS = ("employment", "crime", "education", "income", "non_western")
@@ -22,8 +23,8 @@ def _num(value) -> str:
     return "" if value is None else format(value, "f") if not isinstance(value, int) else str(value)
 
 
-def result_row(result: AreaResult, regional_income_dkk=None) -> dict:
-    """One flat row: flags, designation, years, distances, persons, the way off."""
+def result_row(result: AreaResult, regional_income_dkk=None, category=None) -> dict:
+    """One flat row: flags, designation, years, distances, persons, the way off, the risk band."""
     version = result.version
     row = {"area": result.area, "list_year": result.list_year, "rules": version.id,
            "residents": _num(None if result.residents is None else int(result.residents)), "population_ok": _flag(result.population_ok)}
@@ -54,6 +55,10 @@ def result_row(result: AreaResult, regional_income_dkk=None) -> dict:
     row["exit_persons"] = _num(exit_.get("persons"))
     row["exit_via"] = ";".join(exit_.get("criteria", ()))
     row["exit_sentence_da"] = exit_sentence(result) or ""
+    band = risk_band(result)
+    row.update({"band": band["band"], "band_label_da": band["band_label_da"], "band_reason_da": band["reason_da"]})
+    row["own_category"] = category or ""
+    row["category_note_da"] = compare_category(band, category) or ""
     row["notes"] = " | ".join(result.notes)
     return row
 
@@ -70,4 +75,5 @@ def classify_frame(frame: pd.DataFrame, list_year: int, *, history: pd.DataFrame
     """
     results = evaluate(frame, list_year, history=history, crime=crime)
     regional = frame["regional_income_dkk"].tolist() if "regional_income_dkk" in frame else [None] * len(frame)
-    return pd.DataFrame([result_row(r, inc) for r, inc in zip(results, regional)])
+    categories = frame["category"].tolist() if "category" in frame else [None] * len(frame)
+    return pd.DataFrame([result_row(r, inc, cat) for r, inc, cat in zip(results, regional, categories)])

@@ -30,6 +30,8 @@ def read_values(path: Path) -> pd.DataFrame:
     records = []
     for row, cells in table.rows:
         record = {"area": str(cells[index["area"]]).strip()}
+        if "category" in index and index["category"] < len(cells) and not is_blank(cells[index["category"]]):
+            record["category"] = str(cells[index["category"]]).strip()
         for column in NUMERIC:
             if column not in index:
                 continue
@@ -113,7 +115,8 @@ def cmd_classify(args) -> int:
 
 def add_classify(commands) -> None:
     p = commands.add_parser("classify", help="designations, distances and the way off the list for a table of areas")
-    p.add_argument("input", metavar="INPUT.csv", help="columns: " + ", ".join(REQUIRED) + " [, pop_18_64, pop_18plus, pop_30_59]")
+    p.add_argument("input", metavar="INPUT.csv",
+                   help="columns: " + ", ".join(REQUIRED) + " [, pop_18_64, pop_18plus, pop_30_59, category]")
     p.add_argument("--list-year", type=int, required=True, metavar="YYYY", help="the list (1 December) to classify for")
     p.add_argument("--history", metavar="FILE", help="earlier lists: area, list_year, designation")
     p.add_argument("--crime-national-average", metavar="PCT", help="national average share convicted (18+), in percent")

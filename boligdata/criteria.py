@@ -109,6 +109,10 @@ class AreaResult:
     years_on_list: int | None = None
     exit: dict | None = None
     notes: list = field(default_factory=list)
+    name: str = ""
+
+    def __post_init__(self):
+        self.name = self.name or self.area
 
     def most_severe(self) -> Designation | None:
         held = [self.version.designations[d] for d, v in self.designations.items() if v]
@@ -268,7 +272,8 @@ def evaluate_area(row: dict, list_year: int, *, history: pd.DataFrame | None = N
     crime = crime or known_crime_figures()
     residents = to_decimal(row.get("residents"))
     population_ok = None if residents is None else residents >= version.population_min
-    result = AreaResult(str(row["area"]), int(list_year), version, residents, population_ok)
+    result = AreaResult(str(row["area"]), int(list_year), version, residents, population_ok,
+                        name=str(row.get("area_name") or row["area"]))
     for cid, criterion in version.criteria.items():
         result.criteria[cid] = _evaluate_criterion(criterion, row, list_year, crime)
     _designate(result, history)

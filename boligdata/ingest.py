@@ -265,7 +265,7 @@ def build_tables(workspace: Workspace) -> tuple[dict[str, pd.DataFrame], list[st
         kind = next(k for k in input_kinds().values() if k.table == name)
         _check_duplicates(raw[name], list(kind.key), kind.column(kind.key[-1]).heading)
         tables[name] = raw[name]
-    for name in ("letting", "support_counts"):
+    for name in ("letting", "support_counts", "categories"):
         frame = raw[name].copy()
         if not frame.empty:
             frame["area_id"] = resolver.resolve(frame, "area_id", "område")
@@ -335,7 +335,7 @@ def ingest(workspace=None, *, force: bool = False) -> IngestResult:
 
     >>> result = ingest()          # the bundled sample
     >>> sorted(result.tables)[:3]
-    ['activities', 'areas', 'crime_averages']
+    ['activities', 'areas', 'categories']
     """
     ws = workspace if isinstance(workspace, Workspace) else resolve_workspace(workspace)
     manifest = read_manifest(ws)

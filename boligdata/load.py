@@ -10,7 +10,7 @@ from .ingest import ingest, processed_is_current, read_manifest
 from .paths import Workspace, resolve_workspace
 
 TABLES = ("areas", "plans", "observations", "list_history", "activities", "economy", "staff",
-          "letting", "support_counts", "crime_averages")
+          "letting", "support_counts", "categories", "crime_averages")
 
 
 @dataclass
@@ -28,6 +28,7 @@ class Tables:
     staff: pd.DataFrame
     letting: pd.DataFrame
     support_counts: pd.DataFrame
+    categories: pd.DataFrame
     crime_averages: pd.DataFrame
 
     @property

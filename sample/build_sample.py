@@ -331,6 +331,9 @@ class Sample:
         self.staff(plan_2021)
         self.activities(plan_2021)
         self.letting_and_support()
+        write_csv(self.out / "kategorier.csv", ["område", "periode", "kategori", "kilde"],
+                  [[canonical(r["area"]), "2020K3", r["odense_category"], ODENSE_P4]
+                   for r in read("odense_monitoring_2020q3.csv")])
 
     def economy(self, plan: str):
         rows = []

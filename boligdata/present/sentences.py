@@ -55,7 +55,7 @@ def exit_sentence(result: AreaResult) -> str | None:
         return None
     label = result.version.designations[result.exit["designation"]].label_da.lower()
     if result.exit["persons"] is None:
-        return (f"{result.area} er {label}; vejen af listen kan ikke opgøres i personer, "
+        return (f"{result.name} er {label}; vejen af listen kan ikke opgøres i personer, "
                 f"fordi antallet af beboere bag andelene mangler.")
     parts = []
     for cid in result.exit["criteria"]:
@@ -67,5 +67,5 @@ def exit_sentence(result: AreaResult) -> str | None:
         criterion = result.criteria[cid]
         parts.append(CHANGE_DA[criterion.criterion.indicator].format(n=number_da(criterion.persons)))
     total = persons_da(result.exit["persons"])
-    return (f"{result.area} er ikke længere {label}, hvis {' og '.join(parts)} "
+    return (f"{result.name} er ikke længere {label}, hvis {' og '.join(parts)} "
             f"(i alt {total}).")
