@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -11,7 +12,7 @@ import pandas as pd
 from .errors import InputError, ParameterError
 from .readers.table import read_table
 from .readers.values import normalise_key, parse_number, is_blank, parse_year
-from .rules import CrimeFigures, known_crime_figures, version_for_year
+from .rules import CrimeFigures, crime_figures_from_table, known_crime_figures, version_for_year
 
 NUMERIC = ("residents", "non_western_pct", "outside_labour_market_pct", "convicted_pct",
            "primary_school_only_pct", "income_pct_of_region", "pop_18_64", "pop_18plus", "pop_30_59",
@@ -81,6 +82,10 @@ def _decimal(text: str, flag: str) -> Decimal:
 def crime_figures(args) -> CrimeFigures:
     """The package's known figures plus what the user gave on the command line."""
     figures = known_crime_figures()
+    if args.workspace or os.environ.get("BOLIGDATA_WORKSPACE"):
+        from .load import load
+
+        figures = figures.merged(crime_figures_from_table(load(args.workspace).crime_averages))
     user = CrimeFigures()
     if args.crime_national_average:
         user = CrimeFigures({args.list_year: (_decimal(args.crime_national_average, "--crime-national-average"),
@@ -123,4 +128,6 @@ def add_classify(commands) -> None:
     p.add_argument("--crime-threshold", metavar="PCT", help="the crime threshold itself, in percent")
     p.add_argument("--allow-undecided", action="store_true", help="write the table even if a criterion cannot be decided")
     p.add_argument("--out", metavar="FILE", help="write CSV here instead of standard output")
+    p.add_argument("--workspace", metavar="DIR",
+                   help="also use the crime figures in this workspace's raw/landsgennemsnit* (or $BOLIGDATA_WORKSPACE)")
     p.set_defaults(func=cmd_classify)

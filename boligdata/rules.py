@@ -233,3 +233,26 @@ def known_crime_figures() -> CrimeFigures:
         for multiple, value in (entry.get("thresholds_pct") or {}).items():
             thresholds[(int(year), int(multiple))] = (Decimal(str(value)), entry["source"])
     return CrimeFigures(averages, thresholds)
+
+
+def crime_figures_from_table(frame) -> CrimeFigures:
+    """Crime figures from the workspace's ``crime_averages`` table (raw/landsgennemsnit*).
+
+    >>> import pandas as pd
+    >>> t = pd.DataFrame({"list_year": [2023], "national_average_pct": [0.7], "multiple": [None],
+    ...                   "threshold_pct": [None], "source": ["x"]})
+    >>> crime_figures_from_table(t).threshold(2023, 3)[0]
+    Decimal('2.1')
+    """
+    import pandas as pd
+
+    averages, thresholds = {}, {}
+    for row in frame.itertuples():
+        source = f"{row.source} (raw/landsgennemsnit)"
+        if pd.notna(row.national_average_pct):
+            averages[int(row.list_year)] = (Decimal(repr(float(row.national_average_pct))), source)
+        if pd.notna(row.threshold_pct):
+            if pd.isna(row.multiple):
+                raise ParameterError(f"raw/landsgennemsnit: the threshold for {row.list_year} needs its multiplum")
+            thresholds[(int(row.list_year), int(row.multiple))] = (Decimal(repr(float(row.threshold_pct))), source)
+    return CrimeFigures(averages, thresholds)

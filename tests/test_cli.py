@@ -54,3 +54,26 @@ def test_every_command_has_help():
     for name, sub in commands.items():
         assert sub.description or sub.format_help(), name
     assert {"ingest", "init", "templates", "classify"} <= set(commands)
+
+
+def test_classify_uses_the_workspaces_national_average(values, sample_workspace, tmp_path):
+    # raw/landsgennemsnit.csv: 0,76 % for the 2019 list -> 3 x 0,76 = 2,28 % ; 2,30 >= 2,28: met.
+    write(sample_workspace / "raw" / "landsgennemsnit.csv",
+          "listeår;landsgennemsnit_pct;multiplum;tærskel_pct;kilde\n2019;0,76;;;test\n")
+    out = tmp_path / "o.csv"
+    assert main(["classify", str(values), "--list-year", "2019", "--workspace", str(sample_workspace),
+                 "--out", str(out)]) == 0
+    row = pd.read_csv(out, dtype=str).iloc[0]
+    assert (row["crime_threshold_pct"], row["crime_met"], row["udsat"]) == ("2.28", "true", "true")
+
+
+def test_income_distance_in_kroner_where_the_regional_average_is_given(tmp_path):
+    # Income 56,0 % of the region against "< 55 %": -1,0 point; of 300.000 kr. that is -3.000 kr.
+    path = write(tmp_path / "v.csv",
+                 "area,residents,non_western_pct,outside_labour_market_pct,convicted_pct,"
+                 "primary_school_only_pct,income_pct_of_region,regional_income_dkk\n"
+                 "A,1500,20,20,0.5,30,56.0,300000\n")
+    out = tmp_path / "o.csv"
+    assert main(["classify", str(path), "--list-year", "2020", "--out", str(out)]) == 0
+    row = pd.read_csv(out, dtype=str).iloc[0]
+    assert (row["income_distance_pp"], row["income_distance_dkk"]) == ("-1.0", "-3000")
