@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 .DEFAULT_GOAL := help
 .PHONY: help setup ingest report test lab clean
 
-## help      list the targets (this text)
+## help      list the targets (this text); `make` alone does the same
 help:
 	@grep -E '^## ' $(MAKEFILE_LIST) | sed -e 's/^## /  make /'
 
@@ -27,8 +27,7 @@ setup: $(STAMP)
 ingest: $(STAMP)
 	$(BIN)/boligdata ingest
 
-## report    set up, ingest the bundled sample and build the committee reports
-##           (until the report suite lands: the processed tables only, and it says so)
+## report    set up, ingest the bundled sample and build the committee reports (for now: processed/ only)
 report: $(STAMP)
 	$(BIN)/boligdata ingest
 	@echo "The HTML report suite is not built yet (issue 5): the tidy tables in processed/ are the output for now."
