@@ -25,6 +25,7 @@ from .errors import InputError, ParameterError
 from .municipalities import COUNTRY_CODE, municipalities, normalise_kommunekode, regions
 from .paths import DATA_DIR, Workspace, resolve_workspace
 from .readers.inputs import InputWarning, read_input
+from .readers.statbank import statbank_observations
 from .readers.templates import input_kinds, kind_for_file
 from .readers.values import normalise_key, period_bounds
 from .rules import version_for_year
@@ -120,12 +121,15 @@ class AreaResolver:
 def _read_all(workspace: Workspace) -> tuple[dict[str, pd.DataFrame], list[str]]:
     """Read every input file, grouped by target table, and collect warnings."""
     frames: dict[str, list[pd.DataFrame]] = {}
-    messages = []
+    messages, statbank_files = [], []
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", InputWarning)
         for path in input_files(workspace):
             display = workspace.display(path)
             kind = kind_for_file(path.name)
+            if kind is None and path.name.lower().startswith("statbank_"):
+                statbank_files.append(path.name)
+                continue
             if kind is None:
                 messages.append(f"{display}: not a known input kind (see docs/inputs.md); ignored")
                 continue
@@ -133,6 +137,15 @@ def _read_all(workspace: Workspace) -> tuple[dict[str, pd.DataFrame], list[str]]
             frame["_file"], frame["_sheet"] = display, frame.attrs.get("sheet")
             frames.setdefault(kind.table, []).append(frame)
         messages.extend(str(w.message) for w in caught if issubclass(w.category, InputWarning))
+    mapping = frames.get("statbank_map")
+    if mapping:
+        mapping = pd.concat(mapping, ignore_index=True)
+        _check_duplicates(mapping, ["file", "indicator"], "indikator")
+        observations = statbank_observations(mapping, workspace.raw)
+        if not observations.empty:
+            frames.setdefault("observations", []).append(observations)
+        statbank_files = [f for f in statbank_files if f not in set(mapping["file"])]
+    messages.extend(f"raw/{f}: a Statbank file not named in raw/statbankkort*; ignored" for f in statbank_files)
     combined = {}
     for name, kind in input_kinds().items():
         parts = frames.get(kind.table, [])

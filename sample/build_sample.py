@@ -264,7 +264,8 @@ class Sample:
                         continue  # the survey is not yearly
                     if indicator == "lbf_voter_turnout_pct" and later not in (2021, 2022):
                         continue  # elections: kommunalvalg 2021, folketingsvalg 2022
-                    spread = 0.3 if r["unit"] == "grade" else 1.5
+                    # Steps in proportion to small shares, so a 3 % share does not walk to 0.
+                    spread = 0.3 if r["unit"] == "grade" else min(1.5, 0.08 * max(value, 1.0))
                     value = value + self.rng.gauss(0.2 if level == "helhedsplan" else 0, spread)
                     upper = 12.0 if r["unit"] == "grade" else 100.0
                     value = min(upper, max(0.0, value))

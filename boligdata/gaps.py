@@ -1,0 +1,122 @@
+"""Areas against their municipality, region and the whole country, and how the gap develops.
+
+Landsbyggefonden holds every helhedsplan area's development up against the municipality's
+(seed 002 § 5). A verdict knows the indicator's better direction from the catalogue; for
+indicators where no direction is better it says higher or lower, never better or worse.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from .catalog import load_catalog
+from .municipalities import COUNTRY_CODE, municipalities
+
+STATUS_ORDER = {"final": 0, "provisional": 1, "estimate": 2, "synthetic": 3}
+VERDICT_DA = {"better": "bedre", "worse": "dårligere", "on_par": "på niveau", "higher": "højere",
+              "lower": "lavere", "no_baseline": "opgøres ikke for kommunen", "unknown": "kan ikke sammenlignes"}
+
+
+def one_value_per_period(observations: pd.DataFrame) -> pd.DataFrame:
+    """One observation per geography × indicator × period: final before provisional before
+    estimate before synthetic, then the newest vintage."""
+    obs = observations.assign(_rank=observations["status"].map(STATUS_ORDER).fillna(9))
+    obs = obs.sort_values(["geo_level", "geo_code", "indicator", "period", "_rank", "vintage", "source"],
+                          ascending=[True, True, True, True, True, False, True])
+    return obs.drop_duplicates(["geo_level", "geo_code", "indicator", "period"]).drop(columns="_rank")
+
+
+def verdict(gap, better: str, tolerance: float = 0.0) -> str:
+    """better / worse / on_par, or higher / lower where no direction is better.
+
+    >>> verdict(21.0, "lower"), verdict(-2.0, "lower"), verdict(0.1, "higher", 0.5), verdict(3, "none")
+    ('worse', 'better', 'on_par', 'higher')
+    """
+    if gap is None or pd.isna(gap):
+        return "unknown"
+    if abs(gap) <= tolerance:
+        return "on_par"
+    if better == "none":
+        return "higher" if gap > 0 else "lower"
+    return "better" if (gap < 0) == (better == "lower") else "worse"
+
+
+def gap_table(tables, levels=("area", "plan")) -> pd.DataFrame:
+    """Every area (and plan) × indicator × period beside its municipality, region and country.
+
+    Columns: ``geo_level, geo_code, indicator, period, value, municipality_code,
+    municipality_value, region_value, country_value, gap, ratio, verdict, verdict_da``; the
+    gap is the area's value minus the municipality's (points for shares).
+    """
+    catalog = load_catalog()
+    obs = one_value_per_period(tables.observations)
+    obs = obs[obs["value"].notna()]
+    home = pd.concat([
+        tables.areas[["area_id", "municipality_code"]].rename(columns={"area_id": "geo_code"}).assign(geo_level="area"),
+        tables.plans[["plan_id", "municipality_code"]].rename(columns={"plan_id": "geo_code"}).assign(geo_level="plan"),
+    ])
+    home["region_code"] = home["municipality_code"].map(municipalities()["region_code"])
+    local = obs[obs["geo_level"].isin(levels)].merge(home, on=["geo_level", "geo_code"], how="left")
+
+    def level_values(level, key, name):
+        part = obs[obs["geo_level"] == level][["geo_code", "indicator", "period", "value"]]
+        return part.rename(columns={"geo_code": key, "value": name})
+
+    local = local.merge(level_values("municipality", "municipality_code", "municipality_value"),
+                        on=["municipality_code", "indicator", "period"], how="left")
+    local = local.merge(level_values("region", "region_code", "region_value"),
+                        on=["region_code", "indicator", "period"], how="left")
+    country = level_values("country", "country_code", "country_value").drop(columns="country_code")
+    local = local.merge(country, on=["indicator", "period"], how="left")
+    local["gap"] = local["value"] - local["municipality_value"]
+    local["ratio"] = local["value"] / local["municipality_value"]
+    verdicts = []
+    for row in local.itertuples():
+        entry = catalog.loc[row.indicator]
+        if pd.isna(row.municipality_value) and not entry["municipal_baseline"]:
+            verdicts.append("no_baseline")
+        else:
+            verdicts.append(verdict(row.gap, entry["better"], entry["tolerance"]))
+    local["verdict"] = verdicts
+    local["verdict_da"] = local["verdict"].map(VERDICT_DA)
+    columns = ["geo_level", "geo_code", "indicator", "period", "year", "value", "status", "municipality_code",
+               "municipality_value", "region_value", "country_value", "gap", "ratio", "verdict", "verdict_da"]
+    return local[columns].sort_values(["geo_level", "geo_code", "indicator", "period"]).reset_index(drop=True)
+
+
+def gap_development(gaps: pd.DataFrame, baseline_period: str | None = None) -> pd.DataFrame:
+    """Per geography × indicator: the gap at the baseline period and now, and its development.
+
+    ``trend`` is ``narrowed``, ``widened`` or ``unchanged`` (the absolute gap);
+    ``development`` is ``better``/``worse``/``on_par`` for the area's change relative to the
+    municipality's change, by the indicator's better direction.
+
+    >>> g = pd.DataFrame({"geo_level": "plan", "geo_code": "p", "indicator": "lbf_no_attachment_18_64_pct",
+    ...     "period": ["2019", "2022"], "value": [38.0, 34.0], "municipality_value": [17.0, 16.0],
+    ...     "gap": [21.0, 18.0]})
+    >>> gap_development(g)[["baseline_gap", "latest_gap", "gap_change", "trend", "development"]].to_dict("records")
+    [{'baseline_gap': 21.0, 'latest_gap': 18.0, 'gap_change': -3.0, 'trend': 'narrowed', 'development': 'better'}]
+    """
+    catalog = load_catalog()
+    rows = []
+    for (level, code, indicator), part in gaps[gaps["gap"].notna()].groupby(["geo_level", "geo_code", "indicator"]):
+        part = part.sort_values("period")
+        base = part[part["period"] == baseline_period] if baseline_period else part.head(1)
+        if base.empty:
+            continue
+        base, latest = base.iloc[0], part.iloc[-1]
+        change = latest["gap"] - base["gap"]
+        trend = "unchanged" if abs(latest["gap"]) == abs(base["gap"]) else (
+            "narrowed" if abs(latest["gap"]) < abs(base["gap"]) else "widened")
+        relative = (latest["value"] - base["value"]) - (latest["municipality_value"] - base["municipality_value"])
+        rows.append({
+            "geo_level": level, "geo_code": code, "indicator": indicator,
+            "baseline_period": base["period"], "baseline_value": float(base["value"]),
+            "baseline_municipality": float(base["municipality_value"]), "baseline_gap": float(base["gap"]),
+            "latest_period": latest["period"], "latest_value": float(latest["value"]),
+            "latest_municipality": float(latest["municipality_value"]), "latest_gap": float(latest["gap"]),
+            "gap_change": round(float(change), 10), "trend": trend,
+            "development": "on_par" if latest["period"] == base["period"] else
+            verdict(relative, catalog.loc[indicator, "better"], catalog.loc[indicator, "tolerance"]),
+        })
+    return pd.DataFrame(rows)
