@@ -10,5 +10,6 @@ __version__ = "0.1.0"
 
 from .catalog import load_catalog  # noqa: E402
 from .load import load  # noqa: E402
+from .readers.statbank import read_statbank_csv  # noqa: E402
 
-__all__ = ["__version__", "load", "load_catalog"]
+__all__ = ["__version__", "load", "load_catalog", "read_statbank_csv"]
