@@ -54,6 +54,15 @@ SECTIONS = {  # seed 002, section 1
 }
 
 
+def period_end(period: str) -> str:
+    """The last day of a year or quarter label: a synthetic figure is "known" from then."""
+    year = int(period[:4])
+    if len(period) == 4:
+        return f"{year}-12-31"
+    month = 3 * int(period[-1])
+    return f"{year}-{month:02d}-{[31, 30, 30, 31][int(period[-1]) - 1]}"
+
+
 def slug(text: str) -> str:
     text = text.lower()
     for a, b in (("æ", "ae"), ("ø", "oe"), ("å", "aa"), ("é", "e")):
@@ -138,7 +147,7 @@ class Sample:
                     current[indicator] = min(100.0, max(0.0, value + step))
                 decimals = DECIMALS.get(indicator, 1)
                 self.obs(level, code, indicator, period, round(current[indicator], decimals), SYNTHETIC,
-                         "2020-09-22", "synthetic", decimals=decimals)
+                         period_end(period), "synthetic", decimals=decimals)
 
     def synthetic_counts(self, code: str, residents: int, period: str):
         shares = {"pop_18plus": (0.70, 0.80), "pop_18_64": (0.58, 0.68), "pop_30_59": (0.36, 0.44)}

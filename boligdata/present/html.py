@@ -1,0 +1,142 @@
+"""Static, self-contained HTML pieces for committee reports. Every text from data is escaped."""
+
+from __future__ import annotations
+
+import html
+import re
+
+import pandas as pd
+
+from .numbers_da import number_da, pct_da, signed_da
+
+
+class Html(str):
+    """A piece of HTML that Jupyter displays as HTML (and that is safe: built by this module)."""
+
+    def _repr_html_(self) -> str:
+        return str(self)
+
+
+def esc(value) -> str:
+    """Escape any value for HTML text; missing becomes an en dash.
+
+    >>> esc("<script>alert(1)</script>")
+    '&lt;script&gt;alert(1)&lt;/script&gt;'
+    """
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return "–"
+    return html.escape(str(value), quote=True)
+
+
+def anchor(text: str) -> str:
+    """An id for a heading.
+
+    >>> anchor("Områder i risiko")
+    'omraader-i-risiko'
+    """
+    from ..readers.values import normalise_key
+
+    return normalise_key(text).replace("_", "-") or "afsnit"
+
+
+def heading(text: str, level: int = 3) -> Html:
+    return Html(f'<h{level} id="{anchor(text)}">{esc(text)}</h{level}>')
+
+
+def paragraph(text: str, css: str | None = None) -> Html:
+    cls = f' class="{css}"' if css else ""
+    return Html(f"<p{cls}>{esc(text)}</p>")
+
+
+def bullets(items) -> Html:
+    return Html("<ul>" + "".join(f"<li>{esc(i)}</li>" for i in items) + "</ul>")
+
+
+def banner(text: str) -> Html:
+    return Html(f'<div class="bd-banner" role="note"><strong>Bemærk:</strong> {esc(text)}</div>')
+
+
+def fmt(value, kind: str) -> str:
+    """Format one cell: ``int``, ``pct`` (1 decimal), ``pct2``, ``num1``, ``signed1``, ``kr``, ``text``.
+
+    >>> fmt(1302, "int"), fmt(61.4, "pct"), fmt(2.3, "pct2"), fmt(-74, "signed0"), fmt(21022000, "kr")
+    ('1.302', '61,4 %', '2,30 %', '-74', '21.022.000 kr.')
+    """
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return "–"
+    if kind == "int":
+        return number_da(value, 0)
+    if kind == "pct":
+        return pct_da(value, 1)
+    if kind == "pct2":
+        return pct_da(value, 2)
+    if kind == "num1":
+        return number_da(value, 1)
+    if kind == "num2":
+        return number_da(value, 2)
+    if kind.startswith("signed"):
+        return signed_da(value, int(kind[-1]))
+    if kind == "kr":
+        return f"{number_da(value, 0)} kr."
+    return str(value)
+
+
+def table(frame: pd.DataFrame, columns: dict, *, caption: str | None = None, highlight=None,
+          row_class=None, css: str = "bd-table") -> Html:
+    """An HTML table. ``columns`` maps a frame column to (Danish heading, format kind).
+
+    ``highlight(row, column) -> bool`` marks cells (e.g. met criteria); ``row_class(row) -> str``
+    gives a row a CSS class (e.g. its risk band).
+    """
+    head = "".join(f'<th scope="col">{esc(title)}</th>' for title, _ in columns.values())
+    body = []
+    for _, row in frame.iterrows():
+        cls = f' class="{esc(row_class(row))}"' if row_class else ""
+        cells = []
+        for key, (_, kind) in columns.items():
+            text = esc(fmt(row.get(key), kind))
+            numeric = kind != "text"
+            classes = ["num"] if numeric else []
+            if highlight and highlight(row, key):
+                classes.append("met")
+                text = f"<strong>{text}</strong>"
+            attr = f' class="{" ".join(classes)}"' if classes else ""
+            cells.append(f"<td{attr}>{text}</td>")
+        body.append(f"<tr{cls}>{''.join(cells)}</tr>")
+    cap = f"<caption>{esc(caption)}</caption>" if caption else ""
+    return Html(f'<table class="{css}">{cap}<thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>')
+
+
+def badge(label: str, colour: str) -> str:
+    """A coloured label for a risk band (colour from the settings file, validated as #rrggbb)."""
+    if not re.fullmatch(r"#[0-9a-fA-F]{6}", colour):
+        colour = "#999999"
+    return f'<span class="bd-badge" style="background:{colour}">{esc(label)}</span>'
+
+
+UNIT_KIND = {"pct": "pct", "pct_of_region": "pct", "persons": "int", "grade": "num1", "dkk": "kr", "per_1000": "num1"}
+
+
+def value_da(value, unit: str, indicator: str = "") -> str:
+    """A value in its unit's Danish format (shares convicted with two decimals).
+
+    >>> value_da(38.3, "pct"), value_da(2.3, "pct", "convicted_pct"), value_da(4.6, "grade"), value_da(1302, "persons")
+    ('38,3 %', '2,30 %', '4,6', '1.302')
+    """
+    kind = UNIT_KIND.get(unit, "num1")
+    if kind == "pct" and indicator == "convicted_pct":
+        kind = "pct2"
+    return fmt(value, kind)
+
+
+def difference_da(value, unit: str, indicator: str = "") -> str:
+    """A difference in points (shares) or units, signed.
+
+    >>> difference_da(19.0, "pct"), difference_da(-0.55, "pct", "convicted_pct"), difference_da(-2.0, "grade")
+    ('+19,0 point', '-0,55 point', '-2,0')
+    """
+    if value is None or pd.isna(value):
+        return "–"
+    decimals = 2 if indicator == "convicted_pct" else (0 if unit in ("persons", "dkk") else 1)
+    text = signed_da(value, decimals)
+    return f"{text} point" if unit in ("pct", "pct_of_region") else text

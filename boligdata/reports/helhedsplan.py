@@ -1,0 +1,142 @@
+"""Helhedsplan: LBF's fixed goals against the municipality, activity targets, economy, staff.
+
+>>> h = Helhedsplan(None, "2024Q4", "slagelse-en-faelles-indsats")
+>>> h.name
+'En Fælles Indsats'
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from ..errors import ParameterError
+from ..gaps import VERDICT_DA, gap_table
+from ..plan import activity_table, economy_table, economy_totals, goals_table, plan_settings, staff_summary, staff_table
+from ..present.charts import line_chart
+from ..present.html import Html, heading, paragraph, table, value_da
+from ..present.numbers_da import number_da, pct_da
+from .common import ReportContext, footer, quarter_da, sources_table, title_block
+from .kvartalsrapport import _period_label
+
+PARTY_HEADINGS = {"lbf": "Landsbyggefonden", "municipality": "Kommunen", "housing_organisations": "Boligorganisationerne",
+                  "other": "Andre"}
+
+
+class Helhedsplan:
+    """The follow-up report of one boligsocial helhedsplan."""
+
+    def __init__(self, workspace, quarter: str, plan: str):
+        self.ctx = ReportContext.create(workspace, quarter)
+        plans = self.ctx.tables.plans.set_index("plan_id")
+        if plan not in plans.index:
+            raise ParameterError(f"unknown plan '{plan}'")
+        self.plan, self.name = plan, plans.loc[plan, "plan_name"]
+        self.municipality = plans.loc[plan, "municipality_code"]
+        areas = self.ctx.tables.areas.set_index("area_id")
+        self.area_names = [areas.loc[a, "area_name"] for a in str(plans.loc[plan, "area_ids"]).split(";")]
+        self.municipality_name = areas.loc[str(plans.loc[plan, "area_ids"]).split(";")[0], "municipality_name"]
+        obs = self.ctx.tables.observations
+        self.observations = obs[((obs["geo_level"] == "plan") & (obs["geo_code"] == plan))
+                                | ((obs["geo_level"] == "municipality") & (obs["geo_code"] == self.municipality)
+                                   & obs["indicator"].str.startswith(("lbf_", "plan_")))]
+        self.observations = self.observations[self.observations["vintage"] <= self.ctx.quarter_end]
+        self.activities = activity_table(self.ctx.tables, plan)
+        self.economy = economy_table(self.ctx.tables, plan)
+
+    def title(self) -> Html:
+        synthetic = self.ctx.synthetic(self.observations, self.activities)
+        return title_block(f"Helhedsplan: {self.name}",
+                           f"{', '.join(self.area_names)} · {self.municipality_name} Kommune · {quarter_da(self.ctx.quarter)}",
+                           synthetic)
+
+    def goals(self) -> Html:
+        """LBF's fixed indicators with baseline and latest values against the municipality."""
+        goals = goals_table(self.ctx.tables, self.plan)
+        goals = goals[goals["baseline_period"].notna()] if "baseline_period" in goals else goals
+        if goals.empty:
+            return paragraph("Der er ingen tal for LBF's faste indikatorer for helhedsplanens område.")
+        goals = goals.copy()
+        goals["development_text"] = [
+            note if isinstance(note, str) else (VERDICT_DA.get(dev, "–") + " end kommunen" if isinstance(dev, str) else "–")
+            for note, dev in zip(goals.get("note_da", pd.Series([None] * len(goals))), goals.get("development"))]
+        goals["development_text"] = goals["development_text"].str.replace("på niveau end kommunen", "som kommunen")
+        for column in ("baseline_value", "baseline_municipality", "latest_value", "latest_municipality"):
+            if column not in goals:
+                goals[column] = None
+            goals[column] = [value_da(v, u, i) for v, u, i in zip(goals[column], goals["unit"], goals["indicator"])]
+        return table(goals, {"label_da": ("Indikator", "text"), "baseline_period": ("Baseline", "text"),
+                             "baseline_value": ("Området", "text"), "baseline_municipality": ("Kommunen", "text"),
+                             "latest_period": ("Seneste", "text"), "latest_value": ("Området", "text"),
+                             "latest_municipality": ("Kommunen", "text"),
+                             "development_text": ("Udvikling", "text")},
+                     caption="LBF's faste indikatorer: baseline og seneste tal for området og kommunen")
+
+    def goal_charts(self) -> Html:
+        gaps = gap_table(self.ctx.tables, levels=("plan",))
+        gaps = gaps[(gaps["geo_code"] == self.plan) & gaps["indicator"].str.startswith("lbf_")
+                    & gaps["municipality_value"].notna()]
+        charts = []
+        for indicator, part in gaps.groupby("indicator", sort=True):
+            part = part.sort_values("period")
+            if len(part) < 2:
+                continue
+            labels = part["period"].map(_period_label)
+            from ..catalog import load_catalog
+
+            label = load_catalog().loc[indicator, "label_da"]
+            charts.append(line_chart({"Området": list(zip(labels, part["value"].astype(float))),
+                                      f"{self.municipality_name} Kommune": list(zip(labels, part["municipality_value"].astype(float)))},
+                                     title=label, ylabel="Værdi"))
+        return Html("".join(charts)) if charts else paragraph("Ingen udvikling at vise endnu.")
+
+    def activities_section(self) -> Html:
+        if self.activities.empty:
+            return paragraph("Der er ingen aktivitetsmål registreret.")
+        parts = []
+        for focus, part in self.activities.groupby("focus_area", sort=True):
+            parts.append(heading(focus, 3))
+            parts.append(table(part, {"indicator": ("Aktivitetsindikator", "text"), "year": ("År", "text"),
+                                      "target": ("Mål", "int"), "actual": ("Resultat", "int"),
+                                      "share_of_target_pct": ("Andel af mål", "pct"), "status_da": ("Status", "text")},
+                               caption=f"{focus}: mål og resultater pr. år"))
+        return Html("".join(parts))
+
+    def economy_section(self) -> Html:
+        if self.economy.empty:
+            return paragraph("Der er ingen budget- eller regnskabstal for denne helhedsplan.")
+        economy = self.economy.copy()
+        economy["kind_da"] = economy["kind"].map({"accounts": "Regnskab", "budget": "Budget"})
+        columns = {"year": ("År", "text"), "kind_da": ("Art", "text")}
+        for party, title in PARTY_HEADINGS.items():
+            if economy[party].notna().any():
+                columns[party] = (title, "kr")
+        columns.update({"total": ("I alt", "kr"), "cumulative_total": ("Akkumuleret", "kr"),
+                        "local_share_pct": ("Lokal medfinansiering", "pct")})
+        totals = economy_totals(economy)
+        minimum = plan_settings()["cofinancing"]["min_local_share_pct"]
+        verdict = "opfylder" if totals["meets_requirement"] else "opfylder ikke"
+        summary = (f"I alt {number_da(totals['total'])} kr., heraf Landsbyggefonden {number_da(totals.get('lbf', 0))} kr. "
+                   f"Den lokale medfinansiering er {pct_da(totals['local_share_pct'])} og {verdict} LBF's krav om "
+                   f"mindst {pct_da(minimum, 0)}.")
+        return Html(table(economy, columns, caption="Budget og regnskab pr. år og finansieringspart")
+                    + paragraph(summary) + paragraph(f"Kravet: {plan_settings()['cofinancing']['source']}."))
+
+    def staff_section(self) -> Html:
+        staff = staff_table(self.ctx.tables, self.plan)
+        if staff.empty:
+            return paragraph("Der er ingen medarbejderressourcer registreret.")
+        summary = staff_summary(staff)
+        parts = [table(summary, {"focus_area": ("Indsatsområde", "text"), "roles": ("Funktioner", "int"),
+                                 "hours_per_week": ("Timer pr. uge (angivet)", "int"),
+                                 "municipal_hours_per_week": ("Heraf kommunalt finansieret", "int")},
+                       caption="Medarbejderressourcer pr. indsatsområde")]
+        parts.append(table(staff, {"focus_area": ("Indsatsområde", "text"), "role": ("Funktion", "text"),
+                                   "share_pct": ("Andel af kapacitet", "pct"), "hours_per_week": ("Timer pr. uge", "int"),
+                                   "financed_by": ("Finansiering", "text")}, caption="Funktioner"))
+        return Html("".join(parts))
+
+    def sources(self) -> Html:
+        return sources_table(self.observations)
+
+    def footer(self) -> Html:
+        return footer(self.ctx, self.observations)

@@ -1,0 +1,136 @@
+"""Områdeprofil: one area, every indicator against its municipality, region and the country.
+
+>>> p = Omraadeprofil(None, "2020Q3", "odense-solbakken-mv")
+>>> p.name, p.municipality_name
+('Solbakken mv.', 'Odense')
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from ..catalog import load_catalog
+from ..criteria import consecutive_years, evaluate
+from ..errors import ParameterError
+from ..gaps import gap_development, gap_table
+from ..present.charts import line_chart
+from ..present.html import Html, bullets, difference_da, paragraph, table, value_da
+from ..present.sentences import exit_sentence
+from ..projection import history_frame, projection_frame
+from ..risk import risk_band
+from .common import ReportContext, footer, quarter_da, sources_table, title_block
+from .kvartalsrapport import _period_label
+
+DESIGNATION_DA = {"udsat": "udsat boligområde", "ghetto": "ghettoområde", "haardt_ghetto": "hårdt ghettoområde",
+                  "parallelsamfund": "parallelsamfund", "omdannelse": "omdannelsesområde",
+                  "forebyggelse": "forebyggelsesområde"}
+
+
+class Omraadeprofil:
+    """Every indicator of one area over time, with the gaps to municipality and country."""
+
+    def __init__(self, workspace, quarter: str, area: str):
+        self.ctx = ReportContext.create(workspace, quarter)
+        areas = self.ctx.tables.areas.set_index("area_id")
+        if area not in areas.index:
+            raise ParameterError(f"unknown area '{area}'")
+        self.area, self.name = area, areas.loc[area, "area_name"]
+        self.municipality = areas.loc[area, "municipality_code"]
+        self.municipality_name = areas.loc[area, "municipality_name"]
+        gaps = gap_table(self.ctx.tables, levels=("area",))
+        self.gaps = gaps[(gaps["geo_code"] == area) & (gaps["period"].map(lambda p: p[:4]) <= quarter[:4])]
+        obs = self.ctx.tables.observations
+        scope = obs["geo_code"].isin([area, self.municipality, "000"])
+        self.observations = obs[scope & (obs["vintage"] <= self.ctx.quarter_end)]
+        catalog = load_catalog()
+        self.catalog = catalog
+
+    def title(self) -> Html:
+        return title_block(f"Områdeprofil: {self.name}", f"{self.municipality_name} Kommune · {quarter_da(self.ctx.quarter)}",
+                           self.ctx.synthetic(self.observations))
+
+    def key_figures(self) -> Html:
+        """The latest value of every indicator beside the municipality, region and country."""
+        if self.gaps.empty:
+            return paragraph("Der er ingen tal for området.")
+        latest = self.gaps.sort_values("period").groupby("indicator").tail(1).copy()
+        latest["label"] = latest["indicator"].map(self.catalog["label_da"])
+        latest["period_da"] = latest["period"].map(_period_label)
+        units = latest["indicator"].map(self.catalog["unit"])
+        for column in ("value", "municipality_value", "region_value", "country_value"):
+            latest[column] = [value_da(v, u, i) for v, u, i in zip(latest[column], units, latest["indicator"])]
+        latest["gap"] = [difference_da(v, u, i) for v, u, i in zip(latest["gap"], units, latest["indicator"])]
+        latest = latest.sort_values("label")
+        return table(latest, {"label": ("Indikator", "text"), "period_da": ("Periode", "text"),
+                              "value": ("Området", "text"), "municipality_value": ("Kommunen", "text"),
+                              "region_value": ("Regionen", "text"), "country_value": ("Hele landet", "text"),
+                              "gap": ("Forskel til kommunen", "text"), "verdict_da": ("Området er", "text")},
+                     caption=f"{self.name}: seneste tal mod kommune, region og hele landet")
+
+    def development(self) -> Html:
+        """How the gap to the municipality developed from the first to the latest period."""
+        development = gap_development(self.gaps)
+        if development.empty:
+            return paragraph("Der er ikke tal for både området og kommunen i flere perioder.")
+        development["label"] = development["indicator"].map(self.catalog["label_da"])
+        development["trend_da"] = development["trend"].map({"narrowed": "indsnævret", "widened": "udvidet",
+                                                             "unchanged": "uændret"})
+        development["development_da"] = development["development"].map(
+            {"better": "bedre end kommunen", "worse": "dårligere end kommunen", "on_par": "som kommunen",
+             "higher": "højere end kommunen", "lower": "lavere end kommunen", "unknown": "–"})
+        development["from"] = development["baseline_period"].map(_period_label)
+        development["to"] = development["latest_period"].map(_period_label)
+        units = development["indicator"].map(self.catalog["unit"])
+        for column in ("baseline_gap", "latest_gap", "gap_change"):
+            development[column] = [difference_da(v, u, i) for v, u, i in
+                                   zip(development[column], units, development["indicator"])]
+        return table(development, {"label": ("Indikator", "text"), "from": ("Fra", "text"), "baseline_gap": ("Forskel da", "text"),
+                                   "to": ("Til", "text"), "latest_gap": ("Forskel nu", "text"),
+                                   "gap_change": ("Ændring i forskel", "text"), "trend_da": ("Forskellen er", "text"),
+                                   "development_da": ("Områdets udvikling", "text")},
+                     caption="Forskellen til kommunen: ved første og seneste periode")
+
+    def charts(self) -> Html:
+        """The list criteria over time: the area, its municipality and the country."""
+        charts = []
+        for indicator in ("outside_labour_market_pct", "convicted_pct", "primary_school_only_pct",
+                          "income_pct_of_region", "non_western_pct"):
+            part = self.gaps[self.gaps["indicator"] == indicator].sort_values("period")
+            if part.empty:
+                continue
+            labels = part["period"].map(_period_label)
+            series = {self.name: list(zip(labels, part["value"].astype(float))),
+                      f"{self.municipality_name} Kommune": [(p, float(v)) for p, v in zip(labels, part["municipality_value"])
+                                                            if pd.notna(v)],
+                      "Hele landet": [(p, float(v)) for p, v in zip(labels, part["country_value"]) if pd.notna(v)]}
+            charts.append(line_chart(series, title=self.catalog.loc[indicator, "label_da"], ylabel="Procent",
+                                     decimals=2 if indicator == "convicted_pct" else 1))
+        return Html("".join(charts)) if charts else paragraph("Ingen kriterieværdier over tid.")
+
+    def list_status(self) -> Html:
+        """The published list history and the projection for the coming list."""
+        tables = self.ctx.tables
+        history = tables.list_history[tables.list_history["area_id"] == self.area]
+        items = []
+        for year, part in history.groupby("list_year"):
+            names = ", ".join(sorted(DESIGNATION_DA[d] for d in part["designation"]))
+            items.append(f"{year}: {names}")
+        parts = [bullets(items) if items else paragraph("Området har ikke været på de offentliggjorte lister.")]
+        frame = projection_frame(tables.observations, tables.areas, self.ctx.list_year, self.ctx.quarter, [self.area])
+        if not frame.empty:
+            result = evaluate(frame, self.ctx.list_year, history=history_frame(tables.list_history), crime=self.ctx.crime)[0]
+            band = risk_band(result)
+            before = consecutive_years(history_frame(tables.list_history), self.area, self.ctx.list_year)
+            text = (f"Prognose for 1. december {self.ctx.list_year}: {result.designation_label()} "
+                    f"({band['band_label_da'].lower()}). {band['reason_da']} År i træk på listen før: {before}.")
+            parts.append(paragraph(text))
+            sentence = exit_sentence(result)
+            if sentence:
+                parts.append(paragraph(sentence, "bd-exit"))
+        return Html("".join(parts))
+
+    def sources(self) -> Html:
+        return sources_table(self.observations)
+
+    def footer(self) -> Html:
+        return footer(self.ctx, self.observations)
