@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help setup ingest report test lab clean
+.PHONY: help setup ingest report test lab clean browser
 
 ## help      list the targets (this text); `make` alone does the same
 help:
@@ -27,14 +27,22 @@ setup: $(STAMP)
 ingest: $(STAMP)
 	$(BIN)/boligdata ingest
 
-## report    set up, ingest the bundled sample and build the committee reports (for now: processed/ only)
+## report    set up, ingest the bundled sample and build every committee report (lists the files)
 report: $(STAMP)
 	$(BIN)/boligdata ingest
-	@echo "The HTML report suite is not built yet (issue 5): the tidy tables in processed/ are the output for now."
+	$(BIN)/boligdata report --all --quarter 2020Q3
+	$(BIN)/boligdata report --all --quarter 2024Q4 --templates helhedsplan
 
-## test      set up and run the whole suite (unit tests, doctests, notebooks)
-test: $(STAMP)
+## test      set up and run the whole suite (unit tests, doctests, notebooks, browser)
+test: $(STAMP) browser
 	$(BIN)/python -m pytest
+
+# The browser test opens the reports in Debian's Chromium; install it where it is missing
+# and we may (root with apt-get). Elsewhere the browser test says it was skipped, and why.
+browser:
+	@command -v chromium >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } || \
+	  echo "note: chromium is not installed; the browser test will be skipped"
 
 ## lab       open JupyterLab on notebooks/ in the project environment
 lab: $(STAMP)

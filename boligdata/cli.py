@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import argparse
 import sys
-import warnings
 from pathlib import Path
 
-from .errors import BoligdataError
+from .errors import BoligdataError, ParameterError
 
 
 def _workspace_arg(parser: argparse.ArgumentParser) -> None:
@@ -50,6 +49,35 @@ def cmd_templates(args) -> int:
     return 0
 
 
+def cmd_report(args) -> int:
+    from .ingest import ingest
+    from .paths import resolve_workspace
+    from .publish.runner import all_jobs, plan_job, run_job
+
+    ws = resolve_workspace(args.workspace)
+    ingest(ws)
+    if args.all:
+        if args.municipality or args.area or args.plan or args.template:
+            raise ParameterError("--all builds every report; leave out --template, --municipality, --area and --plan")
+        jobs = all_jobs(args.quarter, ws, args.templates.split(",") if args.templates else None)
+    else:
+        if not args.template:
+            raise ParameterError("give --template NAME (or --all)")
+        jobs = [plan_job(args.template, args.quarter, municipality=args.municipality, area=args.area,
+                         plan=args.plan, workspace=ws)]
+    failures = 0
+    for job in jobs:
+        try:
+            path = run_job(job, ws)
+            print(f"wrote {ws.display(path)}")
+        except BoligdataError as exc:
+            if len(jobs) == 1:
+                raise
+            failures += 1
+            print(f"error: {exc}", file=sys.stderr)
+    return 1 if failures else 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="boligdata", description=__doc__)
     parser.add_argument("--debug", action="store_true", help="show the full traceback on errors")
@@ -68,6 +96,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("directory", metavar="DIR")
     p.set_defaults(func=cmd_templates)
 
+    p = commands.add_parser("report", help="build committee reports (HTML) from the report notebooks")
+    _workspace_arg(p)
+    p.add_argument("--template", help="kvartalsrapport, omraadeprofil or helhedsplan")
+    p.add_argument("--quarter", required=True, metavar="YYYYQn", help="the quarter reported on, e.g. 2020Q3")
+    scope = p.add_mutually_exclusive_group()
+    scope.add_argument("--municipality", metavar="CODE", help="kommunekode (kvartalsrapport)")
+    scope.add_argument("--area", metavar="ID", help="områdekode (omraadeprofil)")
+    scope.add_argument("--plan", metavar="ID", help="helhedsplankode (helhedsplan)")
+    p.add_argument("--all", action="store_true", help="every report of the workspace for the quarter")
+    p.add_argument("--templates", metavar="LIST", help="with --all: only these templates, comma-separated")
+    p.set_defaults(func=cmd_report)
+
     from .cli_classify import add_classify
 
     add_classify(commands)
@@ -78,9 +118,7 @@ def main(argv=None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("default")
-            return args.func(args)
+        return args.func(args)
     except BoligdataError as exc:
         if args.debug:
             raise

@@ -31,6 +31,8 @@ from .readers.values import normalise_key, period_bounds
 from .rules import version_for_year
 
 MANIFEST = "manifest.json"
+_UMASK = os.umask(0o022)
+os.umask(_UMASK)
 SKIPPED_FILES = {"readme.md", ".gitkeep", "readme.txt"}
 
 
@@ -311,6 +313,7 @@ def atomic_write(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
+        os.chmod(temp, 0o666 & ~_UMASK)  # mkstemp makes the file private; reports are meant to be read
         with os.fdopen(handle, "wb") as out:
             out.write(data)
             out.flush()

@@ -48,7 +48,8 @@ def vintage_table(list_year: int, quarter: str) -> pd.DataFrame:
         lock_date = dt.date(list_year, int(entry["month"]), 1)
         locked = as_of >= lock_date
         rows.append({"indicator": indicator, "calendar_da": entry["label_da"], "lock_date": lock_date.isoformat(),
-                     "locked": locked, "state_da": "låst" if locked else "åben"})
+                     "locked": locked, "state_da": "låst" if locked else "åben",
+                     "text_da": f"låst siden {entry['label_da']}" if locked else f"åben, opdateres i {entry['label_da']}"})
     return pd.DataFrame(rows)
 
 

@@ -111,7 +111,9 @@ def badge(label: str, colour: str) -> str:
     """A coloured label for a risk band (colour from the settings file, validated as #rrggbb)."""
     if not re.fullmatch(r"#[0-9a-fA-F]{6}", colour):
         colour = "#999999"
-    return f'<span class="bd-badge" style="background:{colour}">{esc(label)}</span>'
+    red, green, blue = (int(colour[i:i + 2], 16) for i in (1, 3, 5))
+    text = "#1d1d1d" if 0.299 * red + 0.587 * green + 0.114 * blue > 150 else "#ffffff"  # readable on any band
+    return f'<span class="bd-badge" style="background:{colour};color:{text}">{esc(label)}</span>'
 
 
 UNIT_KIND = {"pct": "pct", "pct_of_region": "pct", "persons": "int", "grade": "num1", "dkk": "kr", "per_1000": "num1"}

@@ -52,13 +52,14 @@ class Helhedsplan:
     def goals(self) -> Html:
         """LBF's fixed indicators with baseline and latest values against the municipality."""
         goals = goals_table(self.ctx.tables, self.plan)
-        goals = goals[goals["baseline_period"].notna()] if "baseline_period" in goals else goals
+        goals = goals[goals["baseline_period"].notna()] if "baseline_period" in goals else goals.iloc[0:0]
         if goals.empty:
             return paragraph("Der er ingen tal for LBF's faste indikatorer for helhedsplanens område.")
         goals = goals.copy()
         goals["development_text"] = [
             note if isinstance(note, str) else (VERDICT_DA.get(dev, "–") + " end kommunen" if isinstance(dev, str) else "–")
-            for note, dev in zip(goals.get("note_da", pd.Series([None] * len(goals))), goals.get("development"))]
+            for note, dev in zip(goals.get("note_da", pd.Series([None] * len(goals))),
+                                 goals.get("development", pd.Series([None] * len(goals))))]
         goals["development_text"] = goals["development_text"].str.replace("på niveau end kommunen", "som kommunen")
         for column in ("baseline_value", "baseline_municipality", "latest_value", "latest_municipality"):
             if column not in goals:

@@ -15,7 +15,7 @@ from ..gaps import one_value_per_period
 from ..municipalities import municipalities
 from ..present.charts import line_chart
 from ..present.html import Html, badge, bullets, esc, heading, paragraph, table
-from ..present.numbers_da import number_da, pct_da, persons_da
+from ..present.numbers_da import number_da, pct_da, signed_da
 from ..present.sentences import NAME_DA, criterion_sentence, exit_sentence
 from ..projection import CRITERIA_INDICATORS, history_frame, projected_observations, projection_frame, vintage_table
 from ..risk import compare_category, risk_band
@@ -127,9 +127,8 @@ class Kvartalsrapport:
                 row[cid] = None if c is None or c.value is None else float(c.value)
                 row[f"{cid}_met"] = bool(c and c.met)
             rows.append(row)
-        frame = pd.DataFrame(rows)
         body = []
-        for row in frame.to_dict("records"):
+        for row in rows:  # plain dicts: a missing note stays None (a frame would make it a truthy NaN)
             cells = [f"<td>{esc(row['name'])}</td>", f"<td>{badge(row['band'], row['colour'])}</td>",
                      f"<td>{esc(row['designation'])}</td>",
                      f"<td class=\"num\">{number_da(row['years_before'])}</td>",
@@ -189,19 +188,20 @@ class Kvartalsrapport:
                     continue
                 ind = c.criterion.indicator
                 source = chosen.loc[ind] if ind in chosen.index else None
+                decimals = 2 if cid == "crime" else 1
                 rows.append({
                     "criterion": NAME_DA[ind].capitalize(),
-                    "rule": f"{c.criterion.wording_da} {pct_da(c.threshold, 2) if c.threshold is not None else 'ukendt tærskel'}",
-                    "value": None if c.value is None else float(c.value),
+                    "rule": f"{c.criterion.wording_da} {_threshold_da(c.threshold, decimals)}",
+                    "value": pct_da(c.value, decimals) if c.value is not None else None,
                     "met": {True: "ja", False: "nej", None: "kan ikke afgøres"}[c.met],
-                    "distance": None if c.distance_pp is None else float(c.distance_pp),
+                    "distance": None if c.distance_pp is None else signed_da(c.distance_pp, decimals),
                     "persons": c.persons,
                     "basis": None if source is None else f"{source['basis_da']}, {date_da(source['vintage'])}",
-                    "ministry": f"{vintages.loc[ind, 'state_da']} ({vintages.loc[ind, 'calendar_da']})" if ind in vintages.index else "–",
+                    "ministry": vintages.loc[ind, "text_da"] if ind in vintages.index else "–",
                 })
             parts.append(table(pd.DataFrame(rows), {
-                "criterion": ("Kriterium", "text"), "rule": ("Grænse", "text"), "value": ("Værdi", "num2"),
-                "met": ("Opfyldt", "text"), "distance": ("Afstand (point)", "signed2"),
+                "criterion": ("Kriterium", "text"), "rule": ("Grænse", "text"), "value": ("Værdi", "text"),
+                "met": ("Opfyldt", "text"), "distance": ("Afstand (point)", "text"),
                 "persons": ("Personer fra at skifte", "int"), "basis": ("Grundlag", "text"),
                 "ministry": ("Ministeriets tal", "text")},
                 caption=f"{r.name}: prognose for 1. december {self.ctx.list_year}. Positiv afstand: på kriteriets side."))
@@ -304,8 +304,8 @@ class Kvartalsrapport:
         """The ministry's calendar (locked / open), the sources and vintages, and the rules applied."""
         vintages = vintage_table(self.ctx.list_year, self.ctx.quarter)
         vintages["criterion"] = vintages["indicator"].map(LABEL_DA)
-        parts = [table(vintages, {"criterion": ("Kriterium", "text"), "calendar_da": ("Ministeriets opgørelse", "text"),
-                                  "state_da": (f"Status ved udgangen af {quarter_da(self.ctx.quarter)}", "text")},
+        parts = [table(vintages, {"criterion": ("Kriterium", "text"), "calendar_da": ("Ministeriet låser tallet i", "text"),
+                                  "text_da": (f"Status ved udgangen af {quarter_da(self.ctx.quarter)}", "text")},
                        caption="Hvornår ministeriet låser tallene til listen")]
         parts.append(sources_table(self.observations))
         version = self.ctx.rules
@@ -324,6 +324,13 @@ class Kvartalsrapport:
 
     def footer(self) -> Html:
         return footer(self.ctx, self.observations)
+
+
+def _threshold_da(threshold, decimals: int) -> str:
+    """A threshold as the law states it: "40 %", "2,27 %"; unknown when not given."""
+    if threshold is None:
+        return "(tærsklen er ikke kendt)"
+    return pct_da(threshold, 0 if threshold == int(threshold) else decimals)
 
 
 def _period_label(period: str) -> str:

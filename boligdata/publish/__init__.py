@@ -1,0 +1,1 @@
+"""Publishing: running report notebooks with papermill and exporting committee HTML."""
