@@ -2,7 +2,7 @@
 
 >>> r = Kvartalsrapport(None, "2020Q3", "461")          # the bundled sample
 >>> [a.name for a in r.results if a.designations.get("ghetto")]
-['Solbakken mv.', 'Vollsmose']
+['Korsløkkeparken Øst', 'Solbakken mv.', 'Vollsmose']
 """
 
 from __future__ import annotations
