@@ -24,10 +24,10 @@ from .catalog import load_catalog
 from .errors import InputError, ParameterError
 from .municipalities import COUNTRY_CODE, municipalities, normalise_kommunekode, regions
 from .paths import DATA_DIR, Workspace, resolve_workspace
-from .readers.inputs import InputWarning, read_input
+from .readers.inputs import InputWarning, empty_frame, read_input
 from .readers.statbank import statbank_observations
 from .readers.templates import input_kinds, kind_for_file
-from .readers.values import normalise_key, period_bounds
+from .readers.values import name_key, period_bounds
 from .rules import version_for_year
 
 MANIFEST = "manifest.json"
@@ -82,6 +82,8 @@ def _locate(frame: pd.DataFrame, index) -> dict:
 
 def _fail(frame, index, column, value, expected) -> InputError:
     where = _locate(frame, index)
+    if hasattr(value, "item"):  # a numpy scalar reads best as the plain number
+        value = value.item()
     return InputError(where["file"], expected, sheet=where["sheet"], row=where["row"], column=column, value=value)
 
 
@@ -103,7 +105,7 @@ class AreaResolver:
         for index, area in areas.iterrows():
             names = [area["area_id"], area["area_name"]] + [a for a in _text(area["aliases"]).split(";") if a]
             for name in names:
-                key = normalise_key(name)
+                key = name_key(name)
                 if key in self.by_key and self.by_key[key] != area["area_id"]:
                     raise _fail(areas, index, "områdenavn", name,
                                 f"a name no other area has; '{name}' is also area '{self.by_key[key]}'")
@@ -112,7 +114,7 @@ class AreaResolver:
     def resolve(self, frame: pd.DataFrame, column: str, heading: str) -> pd.Series:
         resolved = []
         for index, value in frame[column].items():
-            area_id = self.by_key.get(normalise_key(value))
+            area_id = self.by_key.get(name_key(value))
             if area_id is None:
                 raise _fail(frame, index, heading, value,
                             "an area in the area registry (raw/omraader*: områdekode, områdenavn or andre_navne)")
@@ -154,10 +156,8 @@ def _read_all(workspace: Workspace) -> tuple[dict[str, pd.DataFrame], list[str]]
         if parts:
             combined[kind.table] = pd.concat(parts, ignore_index=True)
         else:
-            empty = {c.name: pd.Series(dtype="string") for c in kind.columns}
-            combined[kind.table] = pd.DataFrame({**empty, "_file": pd.Series(dtype="string"),
-                                                 "_sheet": pd.Series(dtype="string"),
-                                                 "_row": pd.Series(dtype="Int64")})
+            combined[kind.table] = empty_frame(kind).assign(
+                _file=pd.Series(dtype="string"), _sheet=pd.Series(dtype="string"), _row=pd.Series(dtype="Int64"))
     return combined, messages
 
 
@@ -196,50 +196,60 @@ def _geo_code(level: str, code: str, areas: AreaResolver, plans: set) -> str:
         if code not in plans:
             raise ValueError("a plan code from raw/helhedsplaner*")
         return code
-    area_id = areas.by_key.get(normalise_key(code))
+    area_id = areas.by_key.get(name_key(code))
     if area_id is None:
         raise ValueError("an area in the area registry (områdekode, områdenavn or andre_navne)")
     return area_id
 
 
+def _first(frame: pd.DataFrame, mask: pd.Series, heading: str, column: str, expected) -> None:
+    """Raise for the first row where ``mask`` holds; ``expected`` may depend on the row."""
+    mask = mask.fillna(False).astype(bool)
+    if mask.any():
+        index = mask.idxmax()
+        text = expected(frame.loc[index]) if callable(expected) else expected
+        raise _fail(frame, index, heading, frame.loc[index, column], text)
+
+
 def _build_observations(obs: pd.DataFrame, resolver: AreaResolver, plans: set) -> pd.DataFrame:
+    """Check and normalise observations, column-wise (national files have many rows)."""
     catalog = load_catalog()
     obs = obs.copy()
-    codes, units = [], []
-    for index, row in obs.iterrows():
-        if row["indicator"] not in catalog.index:
-            raise _fail(obs, index, "indikator", row["indicator"], "an indicator id from the catalogue (docs/indicators.md)")
+    _first(obs, ~obs["indicator"].isin(catalog.index), "indikator", "indicator",
+           "an indicator id from the catalogue (docs/indicators.md)")
+    mapping = {}
+    for level, code in obs[["geo_level", "geo_code"]].drop_duplicates().itertuples(index=False):
         try:
-            codes.append(_geo_code(row["geo_level"], str(row["geo_code"]), resolver, plans))
+            mapping[(level, code)] = _geo_code(level, str(code), resolver, plans)
         except ValueError as exc:
-            raise _fail(obs, index, "geografikode", row["geo_code"], str(exc)) from None
-        unit = catalog.loc[row["indicator"], "unit"]
-        units.append(unit)
-        value, num, den = row["value"], row["numerator"], row["denominator"]
-        if pd.notna(value) and unit == "pct" and not 0 <= value <= 100:
-            raise _fail(obs, index, "værdi", value, "a percentage from 0 to 100")
-        if pd.notna(value) and unit == "persons" and (value < 0 or value != int(value)):
-            raise _fail(obs, index, "værdi", value, "a whole number of persons, 0 or more")
-        for column, heading in (("numerator", "tæller"), ("denominator", "nævner")):
-            if pd.notna(row[column]) and row[column] < 0:
-                raise _fail(obs, index, heading, row[column], "a count of 0 or more")
-        if pd.notna(num) and pd.notna(den):
-            if num > den:
-                raise _fail(obs, index, "tæller", num, f"a numerator no larger than the denominator ({den:g})")
-            if pd.notna(value) and unit == "pct" and den > 0:
-                share = 100 * num / den
-                if abs(value - share) > 0.5:
-                    hint = ("; it looks like a share from 0 to 1 - write percentages from 0 to 100"
-                            if abs(value * 100 - share) <= 0.5 else "")
-                    raise _fail(obs, index, "værdi", value,
-                                f"a percentage that matches tæller/nævner ({share:.1f}){hint}")
-    obs["geo_code"] = pd.Series(codes, index=obs.index, dtype="string")
-    obs["unit"] = pd.Series(units, index=obs.index, dtype="string")
+            where = (obs["geo_level"] == level) & (obs["geo_code"] == code)
+            _first(obs, where, "geografikode", "geo_code", str(exc))
+    obs["geo_code"] = pd.Series([mapping[key] for key in zip(obs["geo_level"], obs["geo_code"])],
+                                index=obs.index, dtype="string")
+    units = obs["indicator"].map(catalog["unit"]).astype("string")
+    value, num, den = obs["value"], obs["numerator"], obs["denominator"]
+    _first(obs, (units == "pct") & ((value < 0) | (value > 100)), "værdi", "value", "a percentage from 0 to 100")
+    _first(obs, (units == "persons") & ((value < 0) | (value != value.round())), "værdi", "value",
+           "a whole number of persons, 0 or more")
+    _first(obs, num < 0, "tæller", "numerator", "a count of 0 or more")
+    _first(obs, den < 0, "nævner", "denominator", "a count of 0 or more")
+    _first(obs, num > den, "tæller", "numerator", lambda r: f"a numerator no larger than the denominator ({r['denominator']:g})")
+    share = 100 * num / den
+    mismatch = (units == "pct") & (den > 0) & ((value - share).abs() > 0.5)
+
+    def explain(row):
+        expected_share = 100 * row["numerator"] / row["denominator"]
+        hint = ("; it looks like a share from 0 to 1 - write percentages from 0 to 100"
+                if abs(row["value"] * 100 - expected_share) <= 0.5 else "")
+        return f"a percentage that matches tæller/nævner ({expected_share:.1f}){hint}"
+
+    _first(obs, mismatch, "værdi", "value", explain)
+    obs["unit"] = units
     _check_duplicates(obs, ["geo_level", "geo_code", "indicator", "period", "source"], "periode")
-    bounds = obs["period"].map(period_bounds)
+    bounds = {p: period_bounds(p) for p in obs["period"].unique()}
     obs["year"] = obs["period"].str.slice(0, 4).astype("Int64")
-    obs["period_start"] = pd.to_datetime(bounds.map(lambda b: b[0]))
-    obs["period_end"] = pd.to_datetime(bounds.map(lambda b: b[1]))
+    obs["period_start"] = pd.to_datetime(obs["period"].map(lambda p: bounds[p][0]))
+    obs["period_end"] = pd.to_datetime(obs["period"].map(lambda p: bounds[p][1]))
     obs["vintage"] = pd.to_datetime(obs["vintage"])
     obs = obs.rename(columns={"value_missing_reason": "missing_reason"})
     return obs

@@ -29,7 +29,8 @@ def workbook_bytes(book: openpyxl.Workbook) -> bytes:
     openpyxl stamps each zip entry with the current time; rewriting the entries with a
     fixed time makes templates and the sample reproducible byte for byte.
     """
-    book.properties.created = book.properties.modified = dt.datetime(2020, 1, 1)
+    if not getattr(book, "write_only", False):
+        book.properties.created = book.properties.modified = dt.datetime(2020, 1, 1)
     first = io.BytesIO()
     book.save(first)
     out = io.BytesIO()

@@ -110,6 +110,24 @@ def parse_cell(raw, column: Column, table: RawTable, row: int):
         raise fail(str(exc)) from None
 
 
+def column_dtype(column: Column) -> str:
+    """The pandas dtype a template column is read into."""
+    if column.type in INTEGER_TYPES:
+        return "Int64"
+    if column.type in FLOAT_TYPES:
+        return "Float64"
+    return "string"
+
+
+def empty_frame(kind: Kind) -> pd.DataFrame:
+    """A frame with the kind's columns and no rows (for a workspace without such a file)."""
+    columns = {c.name: pd.Series(dtype=column_dtype(c)) for c in kind.columns}
+    for c in kind.columns:
+        if c.missing_allowed:
+            columns[f"{c.name}_missing_reason"] = pd.Series(dtype="string")
+    return pd.DataFrame(columns)
+
+
 def read_input(path: Path, kind: Kind, display: str | None = None) -> pd.DataFrame:
     """Read and type one input file; columns are the template's canonical names.
 
@@ -142,13 +160,10 @@ def read_input(path: Path, kind: Kind, display: str | None = None) -> pd.DataFra
     for column in kind.columns:
         if column.name not in frame.columns:
             frame[column.name] = None
-        if column.missing_allowed and f"{column.name}_missing_reason" not in frame.columns:
-            frame[f"{column.name}_missing_reason"] = None
-        if column.type in INTEGER_TYPES:
-            frame[column.name] = frame[column.name].astype("Int64")
-        elif column.type in FLOAT_TYPES:
-            frame[column.name] = frame[column.name].astype("Float64")
-        else:
-            frame[column.name] = frame[column.name].astype("string")
+        if column.missing_allowed:
+            if f"{column.name}_missing_reason" not in frame.columns:
+                frame[f"{column.name}_missing_reason"] = None
+            frame[f"{column.name}_missing_reason"] = frame[f"{column.name}_missing_reason"].astype("string")
+        frame[column.name] = frame[column.name].astype(column_dtype(column))
     frame.attrs["display"], frame.attrs["sheet"] = table.display, table.sheet
     return frame

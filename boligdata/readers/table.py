@@ -102,12 +102,36 @@ def _read_csv(path: Path, display: str) -> RawTable:
     return RawTable(display, None, headers, rows, decimal_comma=(delimiter != ","), notes=notes)
 
 
+def _merged_header_cells(path: Path, sheet_path: str) -> str | None:
+    """The first merged range that touches row 1, read from the sheet's XML (read-only mode
+    of openpyxl does not expose merged cells)."""
+    import re
+    import zipfile
+
+    with zipfile.ZipFile(path) as archive:
+        xml = archive.read(sheet_path).decode("utf-8", errors="replace")
+    for ref, first_row in re.findall(r'<mergeCell ref="([A-Z]+(\d+):[A-Z]+\d+)"', xml):
+        if first_row == "1":
+            return ref
+    return None
+
+
+def _grid(book, sheet_name: str) -> list[list]:
+    sheet = book[sheet_name]
+    # Files written in streaming mode carry no <dimension>; without this, openpyxl would
+    # parse the whole sheet once more just to find its size.
+    sheet.reset_dimensions()
+    rows = [list(r) for r in sheet.iter_rows(values_only=True)]
+    width = max((len(r) for r in rows), default=0)
+    return [r + [None] * (width - len(r)) for r in rows]
+
+
 def _read_xlsx(path: Path, display: str) -> RawTable:
     import openpyxl
 
     try:
-        formulas = openpyxl.load_workbook(path, data_only=False)
-        values = openpyxl.load_workbook(path, data_only=True)
+        # Read-only mode streams the sheet; one pass unless formulas need their saved values.
+        formulas = openpyxl.load_workbook(path, read_only=True, data_only=False)
     except Exception as exc:  # openpyxl raises many types for a damaged file
         raise InputError(display, f"a readable .xlsx workbook ({type(exc).__name__})") from None
     names = formulas.sheetnames
@@ -120,31 +144,32 @@ def _read_xlsx(path: Path, display: str) -> RawTable:
         raise InputError(
             display, f"a sheet named '{DATA_SHEET}' (found: {', '.join(names) or 'no sheets'})"
         )
-    sheet_f, sheet_v = formulas[sheet_name], values[sheet_name]
-    for merged in sheet_f.merged_cells.ranges:
-        if merged.min_row == 1:
-            raise InputError(
-                display,
-                f"one heading per column; header cells {merged.coord} are merged",
-                sheet=sheet_name,
-                row=1,
-            )
-    grid_f = [list(r) for r in sheet_f.iter_rows(values_only=True)]
-    grid_v = [list(r) for r in sheet_v.iter_rows(values_only=True)]
+    merged = _merged_header_cells(path, formulas[sheet_name]._worksheet_path)
+    if merged:
+        raise InputError(display, f"one heading per column; header cells {merged} are merged", sheet=sheet_name, row=1)
+    grid_f = _grid(formulas, sheet_name)
+    formulas.close()
+    has_formula = any(isinstance(c, str) and c.startswith("=") for row in grid_f[1:] for c in row)
+    grid_v = grid_f
+    if has_formula:
+        values = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        grid_v = _grid(values, sheet_name)
+        values.close()
     if not grid_v or all(all(is_blank(c) for c in r) for r in grid_v):
         raise InputError(display, "a header row and at least one data row; the sheet is empty", sheet=sheet_name)
     headers = ["" if h is None else str(h).strip() for h in grid_v[0]]
     rows = []
     for number, (cells_f, cells_v) in enumerate(zip(grid_f[1:], grid_v[1:]), start=2):
-        for col, (f, v) in enumerate(zip(cells_f, cells_v)):
-            if isinstance(f, str) and f.startswith("=") and v is None:
-                heading = headers[col] if col < len(headers) else f"#{col + 1}"
-                raise InputError(
-                    display,
-                    "a value; this cell holds a formula with no saved result "
-                    "(open and save the file in Excel, or paste the values)",
-                    sheet=sheet_name, row=number, column=heading, value=f,
-                )
+        if has_formula:
+            for col, (f, v) in enumerate(zip(cells_f, cells_v)):
+                if isinstance(f, str) and f.startswith("=") and v is None:
+                    heading = headers[col] if col < len(headers) else f"#{col + 1}"
+                    raise InputError(
+                        display,
+                        "a value; this cell holds a formula with no saved result "
+                        "(open and save the file in Excel, or paste the values)",
+                        sheet=sheet_name, row=number, column=heading, value=f,
+                    )
         if all(is_blank(c) for c in cells_v):
             continue
         rows.append((number, cells_v))

@@ -124,6 +124,21 @@ def normalise_key(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "_", text).strip("_")
 
 
+def name_key(text: str) -> str:
+    """A name reduced for matching, keeping everything that tells two names apart.
+
+    Unlike ``normalise_key`` it keeps parenthesised parts: "Korsløkken (Øst)" is not "Korsløkken".
+
+    >>> name_key("Korsløkken (Øst)") == name_key("korsløkken (øst)"), name_key("Korsløkken (Øst)") == name_key("Korsløkken")
+    (True, False)
+    """
+    text = str(text).strip().lower()
+    for a, b in (("æ", "ae"), ("ø", "oe"), ("å", "aa")):
+        text = text.replace(a, b)
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9()]+", "_", text).strip("_")
+
+
 _YEAR = re.compile(r"^(\d{4})$")
 _QUARTER = re.compile(r"^(\d{4})-?[QK]([1-4])$")
 _MONTH = re.compile(r"^(\d{4})(?:-?M|-)(\d{2})$")

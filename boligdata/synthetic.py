@@ -1,0 +1,129 @@
+"""A synthetic national data set for benchmarks and scale tests (never mixed into the sample).
+
+Every municipality gets monitored areas (more in the large cities), twelve-plus years of
+criteria values with the counts behind them, municipal and national baselines, a list
+history, and one helhedsplan with LBF's fixed indicators where a municipality has two or
+more areas. Every row is marked ``synthetic`` and its source says so. The generator uses a
+fixed seed: the same arguments give the same files.
+"""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import openpyxl
+
+from .municipalities import municipalities
+from .templates_xlsx import workbook_bytes
+
+SOURCE = "Syntetisk nationalt datasæt (boligdata.synthetic)"
+# Monitored areas per municipality where there are many (the large cities); 1-4 elsewhere.
+# Not statistics: a plausible shape for load and speed tests only.
+CITY_AREAS = {"101": 24, "751": 14, "461": 18, "851": 10, "147": 4, "169": 5, "183": 3, "561": 6, "621": 6,
+              "630": 6, "615": 5, "330": 4, "540": 4, "316": 3, "253": 3, "259": 3, "265": 3, "740": 3, "791": 3}
+CRITERIA = ("non_western_pct", "outside_labour_market_pct", "convicted_pct", "primary_school_only_pct",
+            "income_pct_of_region")
+LBF = ("lbf_daycare_1_5_pct", "lbf_grade_9th_danish_maths", "lbf_primary_only_18_29_not_in_education_pct",
+       "lbf_neet_15_29_pct", "lbf_no_attachment_18_64_pct", "lbf_charged_15_29_pct", "lbf_voter_turnout_pct")
+
+
+def _dk(value, decimals=1) -> str:
+    return f"{value:.{decimals}f}".replace(".", ",")
+
+
+def _walk(rng, start, step, years, low=0.0, high=100.0):
+    value, out = start, []
+    for _ in years:
+        value = min(high, max(low, value + rng.gauss(0, step)))
+        out.append(value)
+    return out
+
+
+def national_raw(raw: Path, *, seed: int = 2024, first_year: int = 2012, last_year: int = 2024,
+                 codes=None) -> dict:
+    """Write the national synthetic inputs to ``raw`` (an XLSX workbook of observations and
+    CSV registry, plans and list history). Returns counts of what was written."""
+    rng = random.Random(seed)
+    raw.mkdir(parents=True, exist_ok=True)
+    kommuner = municipalities()
+    codes = sorted(codes or kommuner.index)
+    years = list(range(first_year, last_year + 1))
+    periods = [str(y) for y in years] + [f"{last_year + 1}Q{q}" for q in (1, 2, 3)]
+    book = openpyxl.Workbook(write_only=True)
+    sheet = book.create_sheet("data")
+    sheet.append(["geografiniveau", "geografikode", "indikator", "periode", "værdi", "kilde", "opgjort", "status"])
+    areas, history, plans, rows = [], [], [], 0
+
+    def vintage(period):
+        return f"{period}-12-31" if len(period) == 4 else f"{period[:4]}-{3 * int(period[-1]):02d}-28"
+
+    def emit(level, code, indicator, period, value, decimals=1):
+        nonlocal rows
+        sheet.append([level, code, indicator, period, _dk(value, decimals) if decimals else str(round(value)),
+                      SOURCE, vintage(period), "syntetisk"])
+        rows += 1
+
+    for code in codes:
+        count = CITY_AREAS.get(code, 1 + rng.randrange(4))
+        ids = []
+        for number in range(1, count + 1):
+            area_id = f"syn-{code}-{number:02d}"
+            ids.append(area_id)
+            areas.append([area_id, f"Syntetisk område {number} ({kommuner.loc[code, 'municipality_name']})", code])
+            severity = rng.random()
+            residents = rng.randint(800, 6000)
+            starts = {"non_western_pct": 15 + 50 * severity, "outside_labour_market_pct": 22 + 25 * severity,
+                      "convicted_pct": 0.8 + 2.0 * severity, "primary_school_only_pct": 35 + 30 * severity,
+                      "income_pct_of_region": 80 - 30 * severity}
+            steps = {"non_western_pct": 1.0, "outside_labour_market_pct": 1.5, "convicted_pct": 0.2,
+                     "primary_school_only_pct": 1.2, "income_pct_of_region": 1.2}
+            series = {ind: _walk(rng, starts[ind], steps[ind], periods) for ind in CRITERIA}
+            people = _walk(rng, residents, residents * 0.02, periods, 300, 20000)
+            for i, period in enumerate(periods):
+                for ind in CRITERIA:
+                    emit("område", area_id, ind, period, series[ind][i], 2 if ind == "convicted_pct" else 1)
+                emit("område", area_id, "residents", period, people[i], 0)
+                for ind, share in (("pop_18_64", 0.63), ("pop_18plus", 0.75), ("pop_30_59", 0.4)):
+                    emit("område", area_id, ind, period, people[i] * share, 0)
+            for year in years:
+                if year < 2018 or severity < 0.55:
+                    continue
+                history.append([year, area_id, "ghetto" if year < 2021 else "parallelsamfund",
+                                "syntetisk", ""])
+        for ind, start in (("non_western_pct", 10.0), ("outside_labour_market_pct", 18.0), ("convicted_pct", 0.75),
+                           ("primary_school_only_pct", 25.0), ("income_pct_of_region", 95.0)):
+            for period, value in zip(periods, _walk(rng, start, 0.3 if ind != "convicted_pct" else 0.03, periods)):
+                emit("kommune", code, ind, period, value, 2 if ind == "convicted_pct" else 1)
+        if len(ids) >= 2:
+            plan_id = f"syn-plan-{code}"
+            plans.append([plan_id, f"Syntetisk helhedsplan ({kommuner.loc[code, 'municipality_name']})", code,
+                          ";".join(ids[:3]), f"{last_year - 3}-01-01", f"{last_year + 1}-12-31"])
+            for ind in LBF:
+                base = 6.0 if "grade" in ind else rng.uniform(10, 80)
+                top = 12.0 if "grade" in ind else 100.0
+                for level, geo, shift in (("helhedsplan", plan_id, 0.0), ("kommune", code, 5.0)):
+                    for year, value in zip(years[-6:], _walk(rng, base + shift, 0.5, years[-6:], 0, top)):
+                        emit(level, geo, ind, str(year), value)
+    for ind in CRITERIA:
+        start = 11.0 if ind == "non_western_pct" else 100.0 if ind == "income_pct_of_region" else 18.0
+        for period in periods:
+            emit("land", "000", ind, period, start if ind != "convicted_pct" else 0.75, 2 if ind == "convicted_pct" else 1)
+    (raw / "observationer_national.xlsx").write_bytes(workbook_bytes(book))
+    _csv(raw / "omraader.csv", ["områdekode", "områdenavn", "kommunekode"], areas)
+    _csv(raw / "listehistorik.csv", ["listeår", "område", "betegnelse", "kilde", "bemærkning"], history)
+    _csv(raw / "helhedsplaner.csv", ["helhedsplankode", "navn", "kommunekode", "områder", "startdato", "slutdato"], plans)
+    (raw / "README.md").write_text("# Synthetic national data\n\nEvery row is synthetic (boligdata.synthetic, "
+                                   f"seed {seed}); for benchmarks and scale tests only.\n", encoding="utf-8")
+    return {"municipalities": len(codes), "areas": len(areas), "plans": len(plans), "observations": rows}
+
+
+def _csv(path: Path, header, rows) -> None:
+    import csv
+    import io
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    path.write_text(buffer.getvalue(), encoding="utf-8")
