@@ -78,6 +78,28 @@ def cmd_report(args) -> int:
     return 1 if failures else 0
 
 
+def cmd_batch(args) -> int:
+    from .ingest import ingest
+    from .paths import resolve_workspace
+    from .publish.batch import run_batch, summary_table
+    from .publish.runner import _municipality_code, all_jobs
+
+    ws = resolve_workspace(args.workspace)
+    ingest(ws)
+    jobs = all_jobs(args.quarter, ws, args.templates.split(",") if args.templates else None)
+    if args.municipalities != "all":
+        wanted = {_municipality_code(code) for code in args.municipalities.split(",")}
+        jobs = [job for job in jobs if job.municipality in wanted]
+    if not jobs:
+        raise ParameterError("no reports to build for these municipalities and templates")
+    if args.workers < 1:
+        raise ParameterError("--workers: expected 1 or more")
+    summary = run_batch(jobs, ws, workers=args.workers, reuse_kernels=not args.fresh_kernels)
+    print(summary_table(summary))
+    print(f"summary: {summary['summary_file']}")
+    return 0 if summary["failed"] == 0 else 1
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="boligdata", description=__doc__)
     parser.add_argument("--debug", action="store_true", help="show the full traceback on errors")
@@ -107,6 +129,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--all", action="store_true", help="every report of the workspace for the quarter")
     p.add_argument("--templates", metavar="LIST", help="with --all: only these templates, comma-separated")
     p.set_defaults(func=cmd_report)
+
+    p = commands.add_parser("batch", help="every report of a quarter, in parallel, for a scheduled run")
+    _workspace_arg(p)
+    p.add_argument("--quarter", required=True, metavar="YYYYQn")
+    p.add_argument("--templates", metavar="LIST", help="comma-separated (default: all report templates)")
+    p.add_argument("--municipalities", default="all", metavar="all|CODES", help="'all' or comma-separated kommunekoder")
+    p.add_argument("--workers", type=int, default=2, metavar="N", help="parallel workers (default 2)")
+    p.add_argument("--fresh-kernels", action="store_true", help="a new kernel for every report (slower)")
+    p.set_defaults(func=cmd_batch)
 
     from .cli_classify import add_classify
 

@@ -19,7 +19,9 @@ VERDICT_DA = {"better": "bedre", "worse": "dårligere", "on_par": "på niveau", 
 
 def one_value_per_period(observations: pd.DataFrame) -> pd.DataFrame:
     """One observation per geography × indicator × period: final before provisional before
-    estimate before synthetic, then the newest vintage."""
+    estimate before synthetic, then the newest vintage. Rows without a value (e.g. "afventer")
+    never win over a row with one."""
+    observations = observations[observations["value"].notna()]
     obs = observations.assign(_rank=observations["status"].map(STATUS_ORDER).fillna(9))
     obs = obs.sort_values(["geo_level", "geo_code", "indicator", "period", "_rank", "vintage", "source"],
                           ascending=[True, True, True, True, True, False, True])

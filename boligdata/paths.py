@@ -15,7 +15,8 @@ from pathlib import Path
 PACKAGE_DIR = Path(__file__).resolve().parent
 PROJECT_ROOT = PACKAGE_DIR.parent
 DATA_DIR = PACKAGE_DIR / "data"
-NOTEBOOKS_DIR = PROJECT_ROOT / "notebooks"
+# The report templates; an organisation can point BOLIGDATA_NOTEBOOKS at its own edited copies.
+NOTEBOOKS_DIR = Path(os.environ.get("BOLIGDATA_NOTEBOOKS") or PROJECT_ROOT / "notebooks")
 
 
 @dataclass(frozen=True)

@@ -39,8 +39,8 @@ def workbook_bytes(book: openpyxl.Workbook) -> bytes:
             fixed = zipfile.ZipInfo(info.filename, date_time=(2020, 1, 1, 0, 0, 0))
             fixed.compress_type = zipfile.ZIP_DEFLATED
             data = source.read(info.filename)
-            if info.filename == "docProps/core.xml":  # openpyxl sets "modified" to now on save
-                data = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>2020-01-01T00:00:00Z", data)
+            if info.filename == "docProps/core.xml":  # openpyxl stamps "created"/"modified" with now
+                data = re.sub(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*", rb"\g<1>2020-01-01T00:00:00Z", data)
             target.writestr(fixed, data)
     return out.getvalue()
 

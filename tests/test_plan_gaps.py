@@ -171,3 +171,10 @@ def test_statbank_filters_must_leave_one_value(sample_workspace):
           "fil;indikator;kilde;opgjort;status\nstatbank_FOLK1E.csv;non_western_pct;DST;2020-10-01;endelig\n")
     with pytest.raises(InputError, match="add a filter on HERKOMST"):
         ingest(sample_workspace)
+
+
+def test_an_awaited_value_does_not_hide_a_published_one(sample_workspace):
+    # Seed 004: income for Solbakken mv. is "afventer" in punkt 3 but 56,0 % in punkt 4 (same quarter).
+    gaps = gap_table(load(sample_workspace), levels=("area",))
+    row = gaps[(gaps.geo_code == "odense-solbakken-mv") & (gaps.indicator == "income_pct_of_region") & (gaps.period == "2020Q3")]
+    assert row["value"].tolist() == [56.0]

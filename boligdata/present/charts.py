@@ -24,7 +24,9 @@ def danish_axis(ax, decimals: int = 1, suffix: str = "") -> None:
 def figure_html(fig, alt: str, caption: str) -> Html:
     """The figure as a <figure> with an inline PNG, ``alt`` text and a caption; closes it."""
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=80, bbox_inches="tight", metadata={"Software": None})
+    # Fixed margins instead of bbox_inches="tight", which draws the figure twice (measured 1.7x slower).
+    fig.subplots_adjust(left=0.1, right=0.98, top=0.88, bottom=0.14)
+    fig.savefig(buffer, format="png", dpi=80, metadata={"Software": None})
     plt.close(fig)
     data = base64.b64encode(buffer.getvalue()).decode("ascii")
     return Html(f'<figure class="bd-figure"><img src="data:image/png;base64,{data}" alt="{esc(alt)}">'

@@ -178,17 +178,30 @@ def publish(job: ReportJob, ws: Workspace, notebook) -> Path:
 
 
 def ipc_kernel_manager(folder: Path):
-    """A kernel manager that talks to its kernel over IPC sockets in ``folder``.
+    """A kernel manager that talks to its kernel over IPC sockets.
 
     No TCP ports (so parallel runs cannot collide on a port, papermill issue #511) and no
-    "running over TCP without encryption" warning. The caller shuts the kernel down.
+    "running over TCP without encryption" warning. The sockets live in a short private
+    folder under the system's temp dir, because a socket path may not exceed 107 bytes
+    and a workspace path can be long. The caller stops it with ``shutdown_kernel``.
     """
+    import tempfile
+
     from jupyter_client import KernelManager
 
+    sockets = Path(tempfile.mkdtemp(prefix="bd-"))
     km = KernelManager(kernel_name="python3", transport="ipc")
-    km.ip = str(folder / "kernel")
+    km.ip = str(sockets / "k")
     km.connection_file = str(folder / "kernel.json")
+    km.boligdata_sockets = sockets
     return km
+
+
+def shutdown_kernel(km) -> None:
+    """Stop a kernel from ``ipc_kernel_manager`` and remove its socket folder."""
+    if km.has_kernel:
+        km.shutdown_kernel(now=True)
+    shutil.rmtree(getattr(km, "boligdata_sockets", ""), ignore_errors=True)
 
 
 def run_job(job: ReportJob, ws: Workspace, *, km=None) -> Path:
@@ -201,8 +214,8 @@ def run_job(job: ReportJob, ws: Workspace, *, km=None) -> Path:
         notebook = execute(job, ws, staging, km=km)
         return publish(job, ws, notebook)
     finally:
-        if own and km.has_kernel:
-            km.shutdown_kernel(now=True)
+        if own:
+            shutdown_kernel(km)
         shutil.rmtree(staging, ignore_errors=True)
         try:
             (ws.reports / ".staging").rmdir()

@@ -1,0 +1,109 @@
+"""The scheduled batch: failures isolated, a summary, and warm kernels that leak nothing."""
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+
+import nbformat
+import pandas as pd
+import pytest
+
+from boligdata import load
+from boligdata.paths import NOTEBOOKS_DIR, Workspace
+from boligdata.publish.batch import WarmKernel
+from boligdata.publish.runner import plan_job, run_job
+from boligdata.synthetic import national_raw
+
+from conftest import PROJECT
+
+
+def broken_templates(folder, area):
+    """A copy of the templates whose area profile fails for one area."""
+    shutil.copytree(NOTEBOOKS_DIR, folder)
+    path = folder / "omraadeprofil.ipynb"
+    notebook = nbformat.read(str(path), as_version=4)
+    notebook.cells[1].source = (f"if area == {area!r}:\n    raise RuntimeError('data missing for this area')\n"
+                                + notebook.cells[1].source)
+    nbformat.write(notebook, str(path))
+    return folder
+
+
+def test_one_failing_report_does_not_stop_the_others(sample_workspace, tmp_path):
+    env = {"BOLIGDATA_NOTEBOOKS": str(broken_templates(tmp_path / "nb", "slagelse-motalavej"))}
+    command = [sys.executable, "-m", "boligdata.cli", "batch", "--workspace", str(sample_workspace),
+               "--quarter", "2020Q3", "--municipalities", "330", "--workers", "2"]
+    result = subprocess.run(command, capture_output=True, text=True, env={**__import__("os").environ, **env})
+    assert result.returncode == 1, result.stdout + result.stderr
+    summary = json.loads((sample_workspace / "reports" / "2020Q3" / "batch-summary.json").read_text(encoding="utf-8"))
+    by_report = {r["report"]: r for r in summary["reports"]}
+    # Slagelse 2020Q3: the kvartalsrapport, three area profiles and the 2017-2021 plan.
+    assert set(by_report) == {"kvartalsrapport", "omraadeprofil-slagelse-motalavej", "omraadeprofil-slagelse-ringparken",
+                              "omraadeprofil-slagelse-sydbyen", "helhedsplan-slagelse-helhedsplan-2017"}
+    failed = by_report["omraadeprofil-slagelse-motalavej"]
+    assert failed["status"] == "failed" and "RuntimeError: data missing for this area" in failed["reason"]
+    assert (summary["succeeded"], summary["failed"]) == (4, 1)
+    published = sorted(p.name for p in (sample_workspace / "reports" / "2020Q3" / "330").glob("*.html"))
+    assert published == ["helhedsplan-slagelse-helhedsplan-2017.html", "kvartalsrapport.html",
+                         "omraadeprofil-slagelse-ringparken.html", "omraadeprofil-slagelse-sydbyen.html"]
+    # The summary table on stdout: report, status, seconds, reason.
+    assert re.search(r"omraadeprofil-slagelse-motalavej\s+failed\s+[\d.]+\s+report .*data missing", result.stdout)
+    assert "4 succeeded, 1 failed" in result.stdout
+    assert not (sample_workspace / "reports" / ".kernels").exists()
+
+
+def without_build_time(html: str) -> str:
+    return re.sub(r"Dannet \d\d\.\d\d\.\d{4} kl\. \d\d\.\d\d", "Dannet", html)
+
+
+def test_a_warm_kernel_leaks_nothing_between_reports(sample_workspace, tmp_path):
+    ws = Workspace(sample_workspace)
+    load(ws)
+    report_a = plan_job("kvartalsrapport", "2020Q3", municipality="461", workspace=ws.root)
+    report_b = plan_job("omraadeprofil", "2020Q3", area="odense-solbakken-mv", workspace=ws.root)
+    alone = without_build_time(run_job(report_b, ws).read_text(encoding="utf-8"))
+    kernel = WarmKernel(tmp_path / "kernel")
+    kernel.start()
+    try:
+        kernel.run(report_a, ws)
+        # Nothing report A defined is visible after the reset that precedes every report.
+        kernel.reset()
+        kernel._run("assert 'rapport' not in dir() and 'Kvartalsrapport' not in dir() and 'municipality' not in dir()")
+        after = without_build_time(kernel.run(report_b, ws).read_text(encoding="utf-8"))
+    finally:
+        kernel.close()
+    assert after == alone
+
+
+def test_the_reset_really_removes_names(tmp_path):
+    kernel = WarmKernel(tmp_path / "kernel")
+    kernel.start()
+    try:
+        kernel._run("secret = 'Vollsmose'")
+        kernel._run("assert secret == 'Vollsmose'")
+        kernel.reset()
+        with pytest.raises(RuntimeError, match="NameError|name 'secret' is not defined|None"):
+            kernel._run("secret")
+    finally:
+        kernel.close()
+
+
+def test_synthetic_national_data_is_fixed_and_all_synthetic(tmp_path):
+    first = national_raw(tmp_path / "a" / "raw", codes=["461", "101", "825"], first_year=2020, last_year=2021)
+    national_raw(tmp_path / "b" / "raw", codes=["461", "101", "825"], first_year=2020, last_year=2021)
+    for path in (tmp_path / "a" / "raw").iterdir():
+        assert path.read_bytes() == (tmp_path / "b" / "raw" / path.name).read_bytes(), path.name
+    # Odense 18 areas, København 24 (the city counts), Læsø 1-4: with a plan where 2+ areas.
+    assert first["areas"] >= 18 + 24 + 1
+    tables = load(tmp_path / "a")
+    assert (tables.observations["status"] == "synthetic").all()
+    assert tables.observations["source"].str.startswith("Syntetisk").all()
+    assert tables.synthetic
+    assert set(tables.areas["municipality_code"]) == {"461", "101", "825"}
+
+
+def test_the_sample_has_no_national_synthetic_rows():
+    obs = load(PROJECT).observations
+    assert not obs["source"].str.contains("nationalt").any()
+    assert not load(PROJECT).areas["area_id"].str.startswith("syn-").any()
