@@ -113,6 +113,10 @@ def national_raw(raw: Path, *, seed: int = 2024, first_year: int = 2012, last_ye
     _csv(raw / "omraader.csv", ["områdekode", "områdenavn", "kommunekode"], areas)
     _csv(raw / "listehistorik.csv", ["listeår", "område", "betegnelse", "kilde", "bemærkning"], history)
     _csv(raw / "helhedsplaner.csv", ["helhedsplankode", "navn", "kommunekode", "områder", "startdato", "slutdato"], plans)
+    # A synthetic national average share convicted for every list year, so that the crime
+    # criterion is decided in the synthetic reports (labelled synthetic like everything here).
+    _csv(raw / "landsgennemsnit.csv", ["listeår", "landsgennemsnit_pct", "kilde"],
+         [[year, "0,75", SOURCE] for year in range(first_year, last_year + 2)])
     (raw / "README.md").write_text("# Synthetic national data\n\nEvery row is synthetic (boligdata.synthetic, "
                                    f"seed {seed}); for benchmarks and scale tests only.\n", encoding="utf-8")
     return {"municipalities": len(codes), "areas": len(areas), "plans": len(plans), "observations": rows}
