@@ -48,7 +48,7 @@ def naive(codes: list[str], ws: Path, out: Path) -> float:
     for code in codes:
         notebook = out / f"naive-{code}.ipynb"
         subprocess.run([str(BIN / "papermill"), str(ROOT / "notebooks" / "kvartalsrapport.ipynb"), str(notebook),
-                        "-p", "quarter", QUARTER, "-p", "municipality", code, "-p", "workspace", str(ws),
+                        "-r", "quarter", QUARTER, "-r", "municipality", code, "-r", "workspace", str(ws),
                         "-k", "python3", "--language", "python", "--no-progress-bar", "--log-level", "ERROR"],
                        check=True, capture_output=True)
         subprocess.run([str(BIN / "jupyter"), "nbconvert", "--to", "html", "--no-input", str(notebook)],

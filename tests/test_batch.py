@@ -67,13 +67,23 @@ def test_a_warm_kernel_leaks_nothing_between_reports(sample_workspace, tmp_path)
     kernel.start()
     try:
         kernel.run(report_a, ws)
-        # Nothing report A defined is visible after the reset that precedes every report.
-        kernel.reset()
-        kernel._run("assert 'rapport' not in dir() and 'Kvartalsrapport' not in dir() and 'municipality' not in dir()")
         after = without_build_time(kernel.run(report_b, ws).read_text(encoding="utf-8"))
+        # Report B's own names are there now; report A's are not (B's hidden reset cell removed them).
+        kernel._run("assert 'profil' in dir() and 'area' in dir()")
+        kernel._run("assert 'rapport' not in dir() and 'Kvartalsrapport' not in dir() and 'municipality' not in dir()")
     finally:
         kernel.close()
     assert after == alone
+
+
+def test_the_reset_cell_runs_before_the_parameters(tmp_path):
+    import nbformat
+
+    from boligdata.publish.runner import RESET_CELL, with_reset_cell
+
+    copy = nbformat.read(str(with_reset_cell(NOTEBOOKS_DIR / "kvartalsrapport.ipynb", tmp_path)), as_version=4)
+    assert copy.cells[0].source == RESET_CELL and "remove_cell" in copy.cells[0].metadata.tags
+    assert "parameters" in copy.cells[1].metadata.tags
 
 
 def test_the_reset_really_removes_names(tmp_path):

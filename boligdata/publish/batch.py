@@ -1,8 +1,8 @@
 """Scheduled batch: every requested report, in a bounded pool of workers, failures isolated.
 
 Each worker process keeps one kernel, started over IPC (no TCP ports to collide on) with
-the report modules imported once. Before every report the kernel's namespace is reset
-(``%reset -f``), so nothing one report defined is visible in the next; a test proves that a
+the report modules imported once. Every report's first, hidden cell resets the kernel's
+namespace (``%reset -f``), so nothing one report defined is visible in the next; a test proves that a
 report is identical whether it runs alone or after another in the same worker. A report
 that fails is recorded with its reason and the others go on; a kernel that dies is
 replaced. ``--fresh-kernels`` starts a new kernel for every report instead.
@@ -60,14 +60,14 @@ class WarmKernel:
         return self.km is not None and self.km.is_alive()
 
     def run(self, job: ReportJob, ws: Workspace) -> Path:
+        """Run one report in this kernel; its first (hidden) cell resets the namespace."""
         if not self.alive():
             self.close()
             self.start()
-        self.reset()
         staging = ws.reports / ".staging" / uuid.uuid4().hex
         staging.mkdir(parents=True)
         try:
-            notebook = execute(job, ws, staging, km=self.km)
+            notebook = execute(job, ws, staging, km=self.km, reset_first=True)
             return publish(job, ws, notebook)
         finally:
             gc.collect()  # nbclient leaves its client channels to the garbage collector

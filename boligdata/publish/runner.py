@@ -147,11 +147,33 @@ def all_jobs(quarter: str, workspace=None, templates=None) -> list[ReportJob]:
     return jobs
 
 
-def execute(job: ReportJob, ws: Workspace, staging: Path, *, km=None):
+RESET_CELL = "%reset -f"
+
+
+def with_reset_cell(source: Path, staging: Path) -> Path:
+    """A copy of the notebook whose first cell forgets every name a previous report defined.
+
+    Used when a kernel is reused: the reset runs in the same execution as the report, before
+    its parameters; the exporter drops the cell (tag ``remove_cell``).
+    """
+    import nbformat
+
+    notebook = nbformat.read(str(source), as_version=4)
+    cell = nbformat.v4.new_code_cell(RESET_CELL, metadata={"tags": ["remove_cell"]})
+    cell["id"] = "boligdata-reset"
+    notebook.cells.insert(0, cell)
+    path = staging / f"input-{source.name}"
+    nbformat.write(notebook, str(path))
+    return path
+
+
+def execute(job: ReportJob, ws: Workspace, staging: Path, *, km=None, reset_first: bool = False):
     """Run the job's notebook with papermill into ``staging``; return the executed notebook."""
     import papermill
 
     source = NOTEBOOKS_DIR / f"{job.template}.ipynb"
+    if reset_first:
+        source = with_reset_cell(source, staging)
     output = staging / f"{job.name}.ipynb"
     parameters = {**job.parameters, "workspace": str(ws.root)}
     try:

@@ -12,7 +12,7 @@ import pandas as pd
 from ..errors import ParameterError
 from ..gaps import VERDICT_DA, gap_table
 from ..plan import activity_table, economy_table, economy_totals, goals_table, plan_settings, staff_summary, staff_table
-from ..present.charts import line_chart
+from ..present.charts import small_multiples
 from ..present.html import Html, heading, paragraph, table, value_da
 from ..present.numbers_da import number_da, pct_da
 from .common import ReportContext, footer, quarter_da, sources_table, title_block
@@ -76,19 +76,20 @@ class Helhedsplan:
         gaps = gap_table(self.ctx.tables, levels=("plan",))
         gaps = gaps[(gaps["geo_code"] == self.plan) & gaps["indicator"].str.startswith("lbf_")
                     & gaps["municipality_value"].notna()]
-        charts = []
+        from ..catalog import load_catalog
+
+        catalog = load_catalog()
+        panels = []
         for indicator, part in gaps.groupby("indicator", sort=True):
             part = part.sort_values("period")
             if len(part) < 2:
                 continue
             labels = part["period"].map(_period_label)
-            from ..catalog import load_catalog
-
-            label = load_catalog().loc[indicator, "label_da"]
-            charts.append(line_chart({"Området": list(zip(labels, part["value"].astype(float))),
-                                      f"{self.municipality_name} Kommune": list(zip(labels, part["municipality_value"].astype(float)))},
-                                     title=label, ylabel="Værdi"))
-        return Html("".join(charts)) if charts else paragraph("Ingen udvikling at vise endnu.")
+            panels.append({"title": catalog.loc[indicator, "label_da"], "decimals": 1, "series": {
+                "Området": list(zip(labels, part["value"].astype(float))),
+                f"{self.municipality_name} Kommune": list(zip(labels, part["municipality_value"].astype(float)))}})
+        chart = small_multiples(panels, title="LBF's faste indikatorer: området og kommunen over tid")
+        return chart if panels else paragraph("Ingen udvikling at vise endnu.")
 
     def activities_section(self) -> Html:
         if self.activities.empty:

@@ -13,7 +13,7 @@ from ..criteria import consecutive_years, evaluate
 from ..errors import ParameterError
 from ..gaps import one_value_per_period
 from ..municipalities import municipalities
-from ..present.charts import line_chart
+from ..present.charts import small_multiples
 from ..present.html import Html, badge, bullets, esc, heading, paragraph, table
 from ..present.numbers_da import number_da, pct_da, signed_da
 from ..present.sentences import NAME_DA, criterion_sentence, exit_sentence
@@ -42,6 +42,7 @@ class Kvartalsrapport:
     def __init__(self, workspace, quarter: str, municipality: str):
         self.ctx = ReportContext.create(workspace, quarter)
         known = municipalities()
+        municipality = str(municipality).strip().zfill(3)  # 461 typed as a number in a notebook works too
         if municipality not in known.index:
             raise ParameterError(f"unknown municipality '{municipality}'")
         self.municipality, self.municipality_name = municipality, known.loc[municipality, "municipality_name"]
@@ -221,7 +222,7 @@ class Kvartalsrapport:
         obs = obs[(obs["geo_level"] == "area") & obs["geo_code"].isin([r.area for r in focus])
                   & (obs["period_start"] <= pd.Timestamp(self.ctx.quarter[:4] + "-12-31")) & obs["value"].notna()]
         names = {r.area: r.name for r in focus}
-        charts = []
+        panels = []
         for cid in CRITERION_ORDER:
             criterion = self.ctx.rules.criteria.get(cid)
             if criterion is None:
@@ -230,11 +231,11 @@ class Kvartalsrapport:
             series = {names[a]: list(zip(g["period"].map(_period_label), g["value"].astype(float)))
                       for a, g in part.groupby("geo_code", sort=False)}
             threshold = next((r.criteria[cid].threshold for r in focus if r.criteria[cid].threshold is not None), None)
-            charts.append(line_chart(
-                series, title=f"{LABEL_DA[criterion.indicator]} ({criterion.age_group})", ylabel="Procent",
-                threshold=threshold, threshold_label=f"Grænse {self.ctx.list_year}: {criterion.wording_da} "
-                f"{pct_da(threshold, 2) if threshold is not None else ''}", decimals=2 if cid == "crime" else 1))
-        return Html("".join(charts))
+            label = (f"grænse {self.ctx.list_year}: {criterion.wording_da} {_threshold_da(threshold, 2 if cid == 'crime' else 1)}"
+                     if threshold is not None else "")
+            panels.append({"title": f"{LABEL_DA[criterion.indicator]} ({criterion.age_group})", "series": series,
+                           "threshold": threshold, "threshold_label": label, "decimals": 2 if cid == "crime" else 1})
+        return small_multiples(panels, title=f"Kriterierne over tid for områderne i risiko, med grænsen for {self.ctx.list_year}")
 
     def changes(self) -> Html:
         """What changed since the previous quarter: designations, criteria crossed, largest moves."""

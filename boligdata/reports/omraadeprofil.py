@@ -13,7 +13,7 @@ from ..catalog import load_catalog
 from ..criteria import consecutive_years, evaluate
 from ..errors import ParameterError
 from ..gaps import gap_development, gap_table
-from ..present.charts import line_chart
+from ..present.charts import small_multiples
 from ..present.html import Html, bullets, difference_da, paragraph, table, value_da
 from ..present.sentences import exit_sentence
 from ..projection import history_frame, projection_frame
@@ -92,7 +92,7 @@ class Omraadeprofil:
 
     def charts(self) -> Html:
         """The list criteria over time: the area, its municipality and the country."""
-        charts = []
+        panels = []
         for indicator in ("outside_labour_market_pct", "convicted_pct", "primary_school_only_pct",
                           "income_pct_of_region", "non_western_pct"):
             part = self.gaps[self.gaps["indicator"] == indicator].sort_values("period")
@@ -103,9 +103,10 @@ class Omraadeprofil:
                       f"{self.municipality_name} Kommune": [(p, float(v)) for p, v in zip(labels, part["municipality_value"])
                                                             if pd.notna(v)],
                       "Hele landet": [(p, float(v)) for p, v in zip(labels, part["country_value"]) if pd.notna(v)]}
-            charts.append(line_chart(series, title=self.catalog.loc[indicator, "label_da"], ylabel="Procent",
-                                     decimals=2 if indicator == "convicted_pct" else 1))
-        return Html("".join(charts)) if charts else paragraph("Ingen kriterieværdier over tid.")
+            panels.append({"title": self.catalog.loc[indicator, "label_da"], "series": series,
+                           "decimals": 2 if indicator == "convicted_pct" else 1})
+        chart = small_multiples(panels, title=f"{self.name}, {self.municipality_name} Kommune og hele landet over tid")
+        return chart if panels else paragraph("Ingen kriterieværdier over tid.")
 
     def list_status(self) -> Html:
         """The published list history and the projection for the coming list."""
