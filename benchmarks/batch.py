@@ -34,10 +34,9 @@ QUARTER = "2025Q3"
 
 def municipalities(n: int, ws: Path) -> list[str]:
     from boligdata import load
-    from boligdata.reports.kvartalsrapport import monitored_areas
+    from boligdata.reports.kvartalsrapport import monitored_index
 
-    tables = load(ws)
-    codes = sorted({c for c in tables.areas["municipality_code"] if monitored_areas(tables, c)})
+    codes = sorted(monitored_index(load(ws)))
     if n > len(codes):
         raise SystemExit(f"--n {n}: only {len(codes)} municipalities have areas")
     return codes[:n]

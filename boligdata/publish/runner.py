@@ -23,7 +23,7 @@ from ..load import load
 from ..municipalities import municipalities
 from ..paths import NOTEBOOKS_DIR, Workspace
 from ..readers.values import normalise_key, period_bounds
-from ..reports.kvartalsrapport import monitored_areas
+from ..reports.kvartalsrapport import monitored_index
 
 TEMPLATES = {"kvartalsrapport": "municipality", "omraadeprofil": "area", "helhedsplan": "plan"}
 ANALYST_NOTEBOOKS = {"udforskning"}
@@ -87,7 +87,7 @@ def _municipality_code(value: str) -> str:
 
 
 def plan_job(template: str, quarter: str, *, municipality=None, area=None, plan=None, workspace=None,
-             tables=None) -> ReportJob:
+             tables=None, monitored: dict | None = None) -> ReportJob:
     """Validate the parameters of one report; an unknown name is an error, not a warning."""
     if template in ANALYST_NOTEBOOKS:
         raise ParameterError(f"--template: {template} is the analyst's notebook, not a report; open it with make lab")
@@ -103,7 +103,8 @@ def plan_job(template: str, quarter: str, *, municipality=None, area=None, plan=
     if scope == "municipality":
         code = _municipality_code(municipality)
         name = municipalities().loc[code, "municipality_name"]
-        if not monitored_areas(tables, code):
+        monitored = monitored if monitored is not None else monitored_index(tables)
+        if not monitored.get(code):
             raise ParameterError(f"--municipality: {name} ({code}) has no areas with criteria figures in this workspace")
         return ReportJob(template, quarter, scope, code, code, f"Kvartalsrapport {name} {quarter}",
                          {"quarter": quarter, "municipality": code})
@@ -131,12 +132,12 @@ def all_jobs(quarter: str, workspace=None, templates=None) -> list[ReportJob]:
     if unknown:
         raise ParameterError(f"--templates: unknown template(s) {', '.join(sorted(unknown))}")
     jobs = []
-    codes = sorted({c for c in tables.areas["municipality_code"] if monitored_areas(tables, c)})
-    for code in codes:
+    monitored = monitored_index(tables)
+    for code in sorted(monitored):
         if "kvartalsrapport" in wanted:
-            jobs.append(plan_job("kvartalsrapport", quarter, municipality=code, tables=tables))
+            jobs.append(plan_job("kvartalsrapport", quarter, municipality=code, tables=tables, monitored=monitored))
         if "omraadeprofil" in wanted:
-            jobs += [plan_job("omraadeprofil", quarter, area=a, tables=tables) for a in monitored_areas(tables, code)]
+            jobs += [plan_job("omraadeprofil", quarter, area=a, tables=tables) for a in monitored[code]]
     if "helhedsplan" in wanted:
         start, end = (pd.Timestamp(d) for d in period_bounds(quarter))
         for plan in tables.plans.itertuples():

@@ -28,12 +28,20 @@ LABEL_DA = {"residents": "Beboere", "non_western_pct": "Ikke-vestlig herkomst", 
 BAND_ORDER = {"red": 0, "orange": 1, "yellow": 2, "green": 3}
 
 
+def monitored_index(tables) -> dict[str, list[str]]:
+    """Every municipality's areas that have criteria figures at area level (one pass)."""
+    obs = tables.observations
+    has = set(obs.loc[(obs["geo_level"] == "area") & obs["indicator"].isin(CRITERIA_INDICATORS), "geo_code"].unique())
+    index: dict[str, list[str]] = {}
+    for area, code in sorted(zip(tables.areas["area_id"], tables.areas["municipality_code"])):
+        if area in has:
+            index.setdefault(code, []).append(area)
+    return index
+
+
 def monitored_areas(tables, municipality: str) -> list[str]:
     """Areas of the municipality with criteria figures at area level."""
-    areas = tables.areas[tables.areas["municipality_code"] == municipality]["area_id"]
-    obs = tables.observations
-    has = set(obs[(obs["geo_level"] == "area") & obs["indicator"].isin(CRITERIA_INDICATORS)]["geo_code"])
-    return sorted(a for a in areas if a in has)
+    return monitored_index(tables).get(municipality, [])
 
 
 class Kvartalsrapport:
