@@ -64,7 +64,7 @@ def cmd_report(args) -> int:
         if not args.template:
             raise ParameterError("give --template NAME (or --all)")
         jobs = [plan_job(args.template, args.quarter, municipality=args.municipality, area=args.area,
-                         plan=args.plan, workspace=ws)]
+                         plan=args.plan, workspace=ws, internal=args.internal)]
     failures = 0
     for job in jobs:
         try:
@@ -128,6 +128,8 @@ def build_parser() -> argparse.ArgumentParser:
     scope.add_argument("--plan", metavar="ID", help="helhedsplankode (helhedsplan)")
     p.add_argument("--all", action="store_true", help="every report of the workspace for the quarter")
     p.add_argument("--templates", metavar="LIST", help="with --all: only these templates, comma-separated")
+    p.add_argument("--internal", action="store_true",
+                   help="no disclosure control (small counts shown); for internal use only, never publish")
     p.set_defaults(func=cmd_report)
 
     p = commands.add_parser("batch", help="every report of a quarter, in parallel, for a scheduled run")
@@ -158,6 +160,13 @@ def main(argv=None) -> int:
     except KeyboardInterrupt:
         print("error: interrupted; nothing was published", file=sys.stderr)
         return 130
+    except Exception as exc:  # a bug, not the user's input: still one line, the details with --debug
+        if args.debug:
+            raise
+        first = str(exc).splitlines()[0] if str(exc) else ""
+        print(f"error: internal error ({type(exc).__name__}: {first}); run with --debug for the traceback",
+              file=sys.stderr)
+        return 3
 
 
 if __name__ == "__main__":

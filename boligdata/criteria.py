@@ -95,6 +95,7 @@ class CriterionResult:
     distance_pp: Decimal | None
     persons: int | None
     reason: str | None = None
+    denominator: Decimal | None = None  # the group the share is of, where known
 
 
 @dataclass
@@ -148,12 +149,12 @@ def _evaluate_criterion(criterion: Criterion, row: dict, list_year: int, crime: 
                                reason=f"no value for {criterion.indicator}")
     met = is_met(value, criterion.operator, threshold)
     distance = signed_distance(value, criterion.operator, threshold)
-    persons = None
+    persons, count = None, None
     if criterion.denominator is not None:
         count = to_decimal(row.get(criterion.denominator))
         if count is not None and count > 0:
             persons = persons_to_flip(value, count, criterion.operator, threshold)
-    return CriterionResult(criterion, value, threshold, source, met, distance, persons)
+    return CriterionResult(criterion, value, threshold, source, met, distance, persons, denominator=count)
 
 
 def _and(values) -> bool | None:

@@ -81,7 +81,7 @@ def gap_table(tables, levels=("area", "plan")) -> pd.DataFrame:
             verdicts.append(verdict(row.gap, entry["better"], entry["tolerance"]))
     local["verdict"] = verdicts
     local["verdict_da"] = local["verdict"].map(VERDICT_DA)
-    columns = ["geo_level", "geo_code", "indicator", "period", "year", "value", "status", "municipality_code",
+    columns = ["geo_level", "geo_code", "indicator", "period", "year", "value", "denominator", "status", "municipality_code",
                "municipality_value", "region_value", "country_value", "gap", "ratio", "verdict", "verdict_da"]
     return local[columns].sort_values(["geo_level", "geo_code", "indicator", "period"]).reset_index(drop=True)
 
@@ -121,4 +121,7 @@ def gap_development(gaps: pd.DataFrame, baseline_period: str | None = None) -> p
             "development": "on_par" if latest["period"] == base["period"] else
             verdict(relative, catalog.loc[indicator, "better"], catalog.loc[indicator, "tolerance"]),
         })
-    return pd.DataFrame(rows)
+    columns = ["geo_level", "geo_code", "indicator", "baseline_period", "baseline_value", "baseline_municipality",
+               "baseline_gap", "latest_period", "latest_value", "latest_municipality", "latest_gap", "gap_change",
+               "trend", "development"]
+    return pd.DataFrame(rows, columns=columns)

@@ -244,6 +244,19 @@ def _build_observations(obs: pd.DataFrame, resolver: AreaResolver, plans: set) -
         return f"a percentage that matches tæller/nævner ({expected_share:.1f}){hint}"
 
     _first(obs, mismatch, "værdi", "value", explain)
+    # A share written as 0-1 among percentages 0-100: about a hundredth (50-200 times less) of
+    # the same geography's other values of the indicator, or, where it has none, of its level's
+    # (so a municipality's genuine 0,7 % convicted is compared only with municipalities).
+    big = obs.loc[(units == "pct") & (value > 1)]
+    own = big.groupby(["indicator", "geo_level", "geo_code"])["value"].median()
+    level = big.groupby(["indicator", "geo_level"])["value"].median()
+    typical = pd.Series([own.get((i, lv, c), level.get((i, lv))) for i, lv, c in
+                         zip(obs["indicator"], obs["geo_level"], obs["geo_code"])], index=obs.index, dtype="Float64")
+    ratio = typical / value
+    as_share = (units == "pct") & (value > 0) & (value <= 1) & (ratio >= 50) & (ratio <= 200)
+    _first(obs, as_share, "værdi", "value", lambda r: (
+        f"a percentage from 0 to 100; this looks like a share from 0 to 1 (the other {r['indicator']} "
+        f"values are around {typical[r.name]:.1f}): write {100 * r['value']:.1f}"))
     obs["unit"] = units
     _check_duplicates(obs, ["geo_level", "geo_code", "indicator", "period", "source"], "periode")
     bounds = {p: period_bounds(p) for p in obs["period"].unique()}
@@ -356,6 +369,48 @@ def processed_is_current(workspace: Workspace, manifest: dict | None = None) -> 
     return True
 
 
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def remove_leftovers(folder: Path) -> None:
+    """Remove temporary files a killed run left in ``folder`` (never a finished file).
+
+    ``atomic_write`` names its temporary files ``.<name>.<random>.tmp``; they are only ever
+    renamed into place, so one that is still there belongs to a run that died.
+    """
+    if folder.is_dir():
+        for path in folder.rglob(".*.tmp"):
+            path.unlink(missing_ok=True)
+
+
+class IngestLock:
+    """An exclusive lock on a workspace's processed/ while an ingest writes it."""
+
+    def __init__(self, ws: Workspace):
+        self.path = ws.processed / ".ingest.lock"
+
+    def __enter__(self):
+        import fcntl
+
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.handle = open(self.path, "w")
+        fcntl.flock(self.handle, fcntl.LOCK_EX)
+        return self
+
+    def __exit__(self, *exc):
+        import fcntl
+
+        fcntl.flock(self.handle, fcntl.LOCK_UN)
+        self.handle.close()
+
+
 def ingest(workspace=None, *, force: bool = False) -> IngestResult:
     """Read raw/, validate it and write processed/ (a no-op when nothing changed).
 
@@ -364,6 +419,13 @@ def ingest(workspace=None, *, force: bool = False) -> IngestResult:
     ['activities', 'areas', 'categories']
     """
     ws = workspace if isinstance(workspace, Workspace) else resolve_workspace(workspace)
+    input_files(ws)  # a workspace without raw/ is an error before anything is locked or written
+    with IngestLock(ws):
+        remove_leftovers(ws.processed)
+        return _ingest(ws, force)
+
+
+def _ingest(ws: Workspace, force: bool) -> IngestResult:
     manifest = read_manifest(ws)
     if not force and processed_is_current(ws, manifest):
         return IngestResult(ws, changed=False, tables={k: v["rows"] for k, v in manifest["tables"].items()},

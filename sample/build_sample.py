@@ -132,18 +132,18 @@ class Sample:
         text = dk(value, 0 if indicator in ("residents", "pop_18_64", "pop_18plus", "pop_30_59") else decimals)
         self.observations.append([level, code, indicator, period, text, "", "", source, vintage, status, note])
 
-    def synthetic_history(self, level, code, latest: dict, periods=PAST_PERIODS):
+    def synthetic_history(self, level, code, latest: dict, periods=PAST_PERIODS, scale=1.0):
         """A random walk back in time from the latest values, one row per period."""
         current = dict(latest)
         for period in reversed(periods):
-            scale = 0.5 if "Q" in period else 1.0
+            step_scale = (0.5 if "Q" in period else 1.0) * scale
             for indicator, value in list(current.items()):
                 if value is None:
                     continue
                 if indicator == "residents":
-                    current[indicator] = max(300, round(value * (1 + self.rng.gauss(0, 0.02 * scale))))
+                    current[indicator] = max(300, round(value * (1 + self.rng.gauss(0, 0.02 * step_scale))))
                 else:
-                    step = self.rng.gauss(0, STEP[indicator] * scale)
+                    step = self.rng.gauss(0, STEP[indicator] * step_scale)
                     current[indicator] = min(100.0, max(0.0, value + step))
                 decimals = DECIMALS.get(indicator, 1)
                 self.obs(level, code, indicator, period, round(current[indicator], decimals), SYNTHETIC,
@@ -227,7 +227,9 @@ class Sample:
                 decimals = DECIMALS.get(indicator, 1)
                 self.obs(level, code, indicator, "2020Q3", round(value, decimals), SYNTHETIC, MEETING,
                          "synthetic", decimals=decimals)
-            self.synthetic_history(level, code, {k: v for k, v in latest.items() if k != "income_pct_of_region"})
+            # Whole municipalities move slowly: a quarter of an area's steps.
+            self.synthetic_history(level, code, {k: v for k, v in latest.items() if k != "income_pct_of_region"},
+                                   scale=0.25)
 
     def slagelse(self):
         """Slagelse's three areas: list criteria are synthetic; LBF indicators are published."""

@@ -178,3 +178,15 @@ def test_an_awaited_value_does_not_hide_a_published_one(sample_workspace):
     gaps = gap_table(load(sample_workspace), levels=("area",))
     row = gaps[(gaps.geo_code == "odense-solbakken-mv") & (gaps.indicator == "income_pct_of_region") & (gaps.period == "2020Q3")]
     assert row["value"].tolist() == [56.0]
+
+
+def test_goals_without_any_municipal_figure(sample_workspace):
+    # A plan whose only figure has no municipal counterpart: shown, never a crash or a zero.
+    write(sample_workspace / "raw" / "helhedsplaner_x.csv",
+          "helhedsplankode;navn;kommunekode;områder\nny-plan;Ny plan;461;odense-vollsmose\n")
+    write(sample_workspace / "raw" / "observationer_x.csv",
+          "geografiniveau;geografikode;indikator;periode;værdi;kilde;opgjort;status\n"
+          "helhedsplan;ny-plan;lbf_daycare_1_5_pct;2020;80,0;t;2020-12-31;endelig\n")
+    goals = goals_table(load(sample_workspace), "ny-plan").set_index("indicator")
+    assert goals.loc["lbf_daycare_1_5_pct", "baseline_value"] == 80.0
+    assert goals.loc["lbf_daycare_1_5_pct", "note_da"] == "ingen kommunetal for samme periode"

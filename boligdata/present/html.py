@@ -66,6 +66,13 @@ def fmt(value, kind: str) -> str:
         return "–"
     if kind == "int":
         return number_da(value, 0)
+    if kind in ("persons", "signed_persons"):
+        from .disclosure import active
+
+        label = active().persons(value)
+        if label:
+            return label
+        return signed_da(value, 0) if kind == "signed_persons" else number_da(value, 0)
     if kind == "pct":
         return pct_da(value, 1)
     if kind == "pct2":
@@ -97,6 +104,8 @@ def table(frame: pd.DataFrame, columns: dict, *, caption: str | None = None, hig
             text = esc(fmt(row.get(key), kind))
             numeric = kind != "text"
             classes = ["num"] if numeric else []
+            if kind in ("persons", "signed_persons"):
+                classes.append("persons")  # marks person counts (the disclosure test finds them)
             if highlight and highlight(row, key):
                 classes.append("met")
                 text = f"<strong>{text}</strong>"

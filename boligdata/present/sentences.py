@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..criteria import AreaResult, CriterionResult
-from .numbers_da import number_da, persons_da
+from .numbers_da import count_da, number_da, persons_da
 
 # The criterion's name in a Danish sentence, and what a change of one person means.
 NAME_DA = {
@@ -61,11 +61,11 @@ def exit_sentence(result: AreaResult) -> str | None:
     for cid in result.exit["criteria"]:
         if cid == "population":
             moving = result.exit["persons"] if len(result.exit["criteria"]) == 1 else None
-            parts.append(f"beboertallet falder med {number_da(moving)} til under "
+            parts.append(f"beboertallet falder med {count_da(moving)} til under "
                          f"{number_da(result.version.population_min)}")
             continue
         criterion = result.criteria[cid]
-        parts.append(CHANGE_DA[criterion.criterion.indicator].format(n=number_da(criterion.persons)))
+        parts.append(CHANGE_DA[criterion.criterion.indicator].format(n=count_da(criterion.persons)))
     total = persons_da(result.exit["persons"])
     return (f"{result.name} er ikke længere {label}, hvis {' og '.join(parts)} "
             f"(i alt {total}).")

@@ -13,6 +13,8 @@ from __future__ import annotations
 import datetime as dt
 import gc
 import json
+import multiprocessing
+import os
 import sys
 import time
 import uuid
@@ -22,7 +24,7 @@ from pathlib import Path
 from ..errors import BoligdataError
 from ..ingest import atomic_write
 from ..paths import Workspace
-from .runner import ReportJob, execute, ipc_kernel_manager, publish, run_job, shutdown_kernel
+from .runner import ReportJob, execute, ipc_kernel_manager, publish, run_job, shutdown_kernel, staging_folder
 
 PRELOAD = ("import boligdata.reports.kvartalsrapport, boligdata.reports.omraadeprofil, "
            "boligdata.reports.helhedsplan, matplotlib.pyplot")
@@ -64,8 +66,7 @@ class WarmKernel:
         if not self.alive():
             self.close()
             self.start()
-        staging = ws.reports / ".staging" / uuid.uuid4().hex
-        staging.mkdir(parents=True)
+        staging = staging_folder(ws)
         try:
             notebook = execute(job, ws, staging, km=self.km, reset_first=True)
             return publish(job, ws, notebook)
@@ -94,7 +95,7 @@ def _init_worker(root: str, reuse: bool) -> None:
     _WORKER["ws"] = Workspace(Path(root))
     _WORKER["reuse"] = reuse
     if reuse:
-        folder = Path(root) / "reports" / ".kernels" / uuid.uuid4().hex
+        folder = Path(root) / "reports" / ".kernels" / f"{os.getpid()}-{uuid.uuid4().hex}"
         kernel = WarmKernel(folder)
         try:
             kernel.start()
@@ -144,7 +145,10 @@ def run_batch(jobs: list[ReportJob], ws: Workspace, *, workers: int = 2, reuse_k
     results = []
     show = sys.stderr.isatty() if progress is None else progress
     workers = max(1, min(workers, len(jobs) or 1))
-    with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker,
+    # "spawn", not fork: a forked child of a process that already talks to kernels inherits
+    # its zmq state and can deadlock (seen when the batch ran inside a long test session).
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, mp_context=context,
                              initargs=(str(ws.root), reuse_kernels)) as pool:
         futures = {pool.submit(_run_one, job): job for job in jobs}
         with tqdm(total=len(jobs), disable=not show, unit="rapport", file=sys.stderr) as bar:

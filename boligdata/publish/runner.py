@@ -47,10 +47,12 @@ class ReportJob:
     municipality: str
     title: str
     parameters: dict = field(default_factory=dict)
+    internal: bool = False
 
     @property
     def name(self) -> str:
-        return self.template if self.scope == "municipality" else f"{self.template}-{self.scope_id}"
+        name = self.template if self.scope == "municipality" else f"{self.template}-{self.scope_id}"
+        return f"{name}-intern" if self.internal else name
 
     def html_path(self, ws: Workspace) -> Path:
         return ws.reports / self.quarter / self.municipality / f"{self.name}.html"
@@ -87,8 +89,22 @@ def _municipality_code(value: str) -> str:
 
 
 def plan_job(template: str, quarter: str, *, municipality=None, area=None, plan=None, workspace=None,
-             tables=None, monitored: dict | None = None) -> ReportJob:
-    """Validate the parameters of one report; an unknown name is an error, not a warning."""
+             tables=None, monitored: dict | None = None, internal: bool = False) -> ReportJob:
+    """Validate the parameters of one report; an unknown name is an error, not a warning.
+
+    ``internal`` switches disclosure control off (explicitly); the report then says it must
+    not be published, and its file name ends in ``-intern``.
+    """
+    job = _plan_job(template, quarter, municipality=municipality, area=area, plan=plan, workspace=workspace,
+                    tables=tables, monitored=monitored)
+    if internal:
+        job.parameters["internal"] = True
+        job.internal = True
+    return job
+
+
+def _plan_job(template: str, quarter: str, *, municipality=None, area=None, plan=None, workspace=None,
+              tables=None, monitored: dict | None = None) -> ReportJob:
     if template in ANALYST_NOTEBOOKS:
         raise ParameterError(f"--template: {template} is the analyst's notebook, not a report; open it with make lab")
     if template not in TEMPLATES:
@@ -227,10 +243,27 @@ def shutdown_kernel(km) -> None:
     shutil.rmtree(getattr(km, "boligdata_sockets", ""), ignore_errors=True)
 
 
+def staging_folder(ws: Workspace) -> Path:
+    """A new staging folder, named by this process; folders of dead processes are removed first."""
+    import os
+
+    from ..ingest import _pid_alive, remove_leftovers
+
+    root = ws.reports / ".staging"
+    if root.is_dir():
+        for folder in root.iterdir():
+            pid = folder.name.split("-", 1)[0]
+            if pid.isdigit() and not _pid_alive(int(pid)):
+                shutil.rmtree(folder, ignore_errors=True)
+    remove_leftovers(ws.reports)
+    folder = root / f"{os.getpid()}-{uuid.uuid4().hex}"
+    folder.mkdir(parents=True)
+    return folder
+
+
 def run_job(job: ReportJob, ws: Workspace, *, km=None) -> Path:
     """Execute in a fresh staging folder, publish on success, clean up (parameters already validated)."""
-    staging = ws.reports / ".staging" / uuid.uuid4().hex
-    staging.mkdir(parents=True)
+    staging = staging_folder(ws)
     own = km is None
     km = km or ipc_kernel_manager(staging)
     try:

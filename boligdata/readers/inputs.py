@@ -39,11 +39,13 @@ def match_headers(table: RawTable, kind: Kind) -> dict[int, Column]:
         lookup[key(column.name)] = column
         lookup[key(column.heading)] = column
     found: dict[int, Column] = {}
+    unknown = []
     for index, heading in enumerate(table.headers):
         if v.is_blank(heading):
             continue
         column = lookup.get(key(heading))
         if column is None:
+            unknown.append(heading)
             warnings.warn(
                 f"{table.display}: column '{heading}' is not part of the '{kind.name}' template and is ignored",
                 InputWarning, stacklevel=2,
@@ -55,9 +57,13 @@ def match_headers(table: RawTable, kind: Kind) -> dict[int, Column]:
     present = {c.name for c in found.values()}
     for column in kind.columns:
         if column.required and column.name not in present:
+            import difflib
+
             expected = ", ".join(c.heading for c in kind.columns if c.required)
+            close = difflib.get_close_matches(key(column.heading), [key(u) for u in unknown], n=1, cutoff=0.6)
+            hint = next((f"; is '{u}' meant to be '{column.heading}'?" for u in unknown if close and key(u) == close[0]), "")
             raise table.error(
-                f"a column '{column.heading}' (the '{kind.name}' template needs: {expected})", row=1
+                f"a column '{column.heading}' (the '{kind.name}' template needs: {expected}){hint}", row=1
             )
     return found
 

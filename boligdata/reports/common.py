@@ -10,11 +10,14 @@ import pandas as pd
 
 from .. import __version__
 from ..load import Tables, load
+from ..present import disclosure
 from ..present.html import Html, banner, esc, table
 from ..projection import quarter_end
 from ..readers.values import parse_quarter
 from ..rules import CrimeFigures, crime_figures_from_table, known_crime_figures, version_for_year
 
+INTERNAL_NOTE = ("Intern rapport: små antal personer er ikke diskretioneret. Rapporten må ikke offentliggøres "
+                 "eller sendes videre.")
 SYNTHETIC_NOTE = ("Denne rapport bygger helt eller delvist på syntetiske (konstruerede) tal, som ikke er "
                   "offentliggjorte data. Den viser, hvordan rapporten ser ud, og må ikke bruges som beslutningsgrundlag.")
 STATUS_DA = {"final": "endelig", "provisional": "foreløbig", "estimate": "skøn (egne data)", "synthetic": "syntetisk"}
@@ -58,15 +61,19 @@ class ReportContext:
     quarter: str
     list_year: int
     crime: CrimeFigures
+    internal: bool = False
 
     @classmethod
-    def create(cls, workspace, quarter: str) -> "ReportContext":
+    def create(cls, workspace, quarter: str, internal: bool = False) -> "ReportContext":
         # Reports are read by committees: warnings go to the analyst's log, not into the report.
         warnings.filterwarnings("ignore")
+        # Every report sets the disclosure policy itself, so one built after an internal report
+        # in the same kernel is public again.
+        disclosure.use(disclosure.internal() if internal else disclosure.public())
         quarter = parse_quarter(quarter)
         tables = load(workspace)
         crime = known_crime_figures().merged(crime_figures_from_table(tables.crime_averages))
-        return cls(tables, quarter, int(quarter[:4]), crime)
+        return cls(tables, quarter, int(quarter[:4]), crime, bool(internal))
 
     @property
     def quarter_end(self) -> pd.Timestamp:
@@ -83,9 +90,11 @@ class ReportContext:
         return any("status" in f and (f["status"] == "synthetic").any() for f in frames)
 
 
-def title_block(title: str, subtitle: str, synthetic: bool) -> Html:
-    """The report's title, subtitle, a synthetic-data banner where needed, and the table of contents slot."""
+def title_block(title: str, subtitle: str, synthetic: bool, internal: bool = False) -> Html:
+    """The report's title, subtitle, banners (internal, synthetic) where needed, and the table of contents slot."""
     parts = [f'<header class="bd-title"><h1>{esc(title)}</h1><p class="bd-subtitle">{esc(subtitle)}</p></header>']
+    if internal:
+        parts.append(banner(INTERNAL_NOTE))
     if synthetic:
         parts.append(banner(SYNTHETIC_NOTE))
     parts.append('<nav class="bd-toc" aria-label="Indhold"><!-- toc --></nav>')

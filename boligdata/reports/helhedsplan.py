@@ -25,8 +25,8 @@ PARTY_HEADINGS = {"lbf": "Landsbyggefonden", "municipality": "Kommunen", "housin
 class Helhedsplan:
     """The follow-up report of one boligsocial helhedsplan."""
 
-    def __init__(self, workspace, quarter: str, plan: str):
-        self.ctx = ReportContext.create(workspace, quarter)
+    def __init__(self, workspace, quarter: str, plan: str, internal: bool = False):
+        self.ctx = ReportContext.create(workspace, quarter, internal)
         plans = self.ctx.tables.plans.set_index("plan_id")
         if plan not in plans.index:
             raise ParameterError(f"unknown plan '{plan}'")
@@ -47,7 +47,7 @@ class Helhedsplan:
         synthetic = self.ctx.synthetic(self.observations, self.activities)
         return title_block(f"Helhedsplan: {self.name}",
                            f"{', '.join(self.area_names)} · {self.municipality_name} Kommune · {quarter_da(self.ctx.quarter)}",
-                           synthetic)
+                           synthetic, self.ctx.internal)
 
     def goals(self) -> Html:
         """LBF's fixed indicators with baseline and latest values against the municipality."""
@@ -98,7 +98,7 @@ class Helhedsplan:
         for focus, part in self.activities.groupby("focus_area", sort=True):
             parts.append(heading(focus, 3))
             parts.append(table(part, {"indicator": ("Aktivitetsindikator", "text"), "year": ("År", "text"),
-                                      "target": ("Mål", "int"), "actual": ("Resultat", "int"),
+                                      "target": ("Mål", "int"), "actual": ("Resultat", "persons"),
                                       "share_of_target_pct": ("Andel af mål", "pct"), "status_da": ("Status", "text")},
                                caption=f"{focus}: mål og resultater pr. år"))
         return Html("".join(parts))

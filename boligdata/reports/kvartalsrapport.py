@@ -15,7 +15,8 @@ from ..gaps import one_value_per_period
 from ..municipalities import municipalities
 from ..present.charts import small_multiples
 from ..present.html import Html, badge, bullets, esc, heading, paragraph, table
-from ..present.numbers_da import number_da, pct_da, signed_da
+from ..present import disclosure
+from ..present.numbers_da import count_da, number_da, pct_da, signed_da
 from ..present.sentences import NAME_DA, criterion_sentence, exit_sentence
 from ..projection import CRITERIA_INDICATORS, history_frame, projected_observations, projection_frame, vintage_table
 from ..risk import compare_category, risk_band
@@ -47,8 +48,8 @@ def monitored_areas(tables, municipality: str) -> list[str]:
 class Kvartalsrapport:
     """The quarterly monitoring report of one municipality."""
 
-    def __init__(self, workspace, quarter: str, municipality: str):
-        self.ctx = ReportContext.create(workspace, quarter)
+    def __init__(self, workspace, quarter: str, municipality: str, internal: bool = False):
+        self.ctx = ReportContext.create(workspace, quarter, internal)
         known = municipalities()
         municipality = str(municipality).strip().zfill(3)  # 461 typed as a number in a notebook works too
         if municipality not in known.index:
@@ -85,7 +86,7 @@ class Kvartalsrapport:
         return title_block(
             f"Kvartalsrapport: almene boligområder i {self.municipality_name} Kommune",
             f"{quarter_da(self.ctx.quarter)} · status og prognose for listerne 1. december {self.ctx.list_year}",
-            self.ctx.synthetic(self.observations),
+            self.ctx.synthetic(self.observations), self.ctx.internal,
         )
 
     def headline(self) -> Html:
@@ -135,16 +136,19 @@ class Kvartalsrapport:
                 c = r.criteria.get(cid)
                 row[cid] = None if c is None or c.value is None else float(c.value)
                 row[f"{cid}_met"] = bool(c and c.met)
+                row[f"{cid}_hidden"] = disclosure.active().share(c.denominator) if c else None
             rows.append(row)
         body = []
         for row in rows:  # plain dicts: a missing note stays None (a frame would make it a truthy NaN)
             cells = [f"<td>{esc(row['name'])}</td>", f"<td>{badge(row['band'], row['colour'])}</td>",
                      f"<td>{esc(row['designation'])}</td>",
                      f"<td class=\"num\">{number_da(row['years_before'])}</td>",
-                     f"<td class=\"num\">{number_da(row['residents'])}</td>"]
+                     f"<td class=\"num persons\">{esc(count_da(row['residents']))}</td>"]
             for cid in CRITERION_ORDER:
                 decimals = 2 if cid == "crime" else 1
                 text = esc(pct_da(row[cid], decimals)) if row[cid] is not None else "–"
+                if row[f"{cid}_hidden"]:
+                    text = esc(row[f"{cid}_hidden"])
                 cls = "num met" if row[f"{cid}_met"] else "num"
                 text = f"<strong>{text}</strong>" if row[f"{cid}_met"] else text
                 cells.append(f'<td class="{cls}">{text}</td>')
@@ -198,10 +202,11 @@ class Kvartalsrapport:
                 ind = c.criterion.indicator
                 source = chosen.loc[ind] if ind in chosen.index else None
                 decimals = 2 if cid == "crime" else 1
+                hidden = disclosure.active().share(c.denominator)
                 rows.append({
                     "criterion": NAME_DA[ind].capitalize(),
                     "rule": f"{c.criterion.wording_da} {_threshold_da(c.threshold, decimals)}",
-                    "value": pct_da(c.value, decimals) if c.value is not None else None,
+                    "value": hidden or (pct_da(c.value, decimals) if c.value is not None else None),
                     "met": {True: "ja", False: "nej", None: "kan ikke afgøres"}[c.met],
                     "distance": None if c.distance_pp is None else signed_da(c.distance_pp, decimals),
                     "persons": c.persons,
@@ -211,7 +216,7 @@ class Kvartalsrapport:
             parts.append(table(pd.DataFrame(rows), {
                 "criterion": ("Kriterium", "text"), "rule": ("Grænse", "text"), "value": ("Værdi", "text"),
                 "met": ("Opfyldt", "text"), "distance": ("Afstand (point)", "text"),
-                "persons": ("Personer fra at skifte", "int"), "basis": ("Grundlag", "text"),
+                "persons": ("Personer fra at skifte", "persons"), "basis": ("Grundlag", "text"),
                 "ministry": ("Ministeriets tal", "text")},
                 caption=f"{r.name}: prognose for 1. december {self.ctx.list_year}. Positiv afstand: på kriteriets side."))
             sentence = exit_sentence(r)
@@ -236,8 +241,10 @@ class Kvartalsrapport:
             if criterion is None:
                 continue
             part = obs[obs["indicator"] == criterion.indicator].sort_values("period_start")
+            # An area whose group is too small for its share to be shown is left out of the chart.
+            hidden = {r.area for r in focus if cid in r.criteria and disclosure.active().share(r.criteria[cid].denominator)}
             series = {names[a]: list(zip(g["period"].map(_period_label), g["value"].astype(float)))
-                      for a, g in part.groupby("geo_code", sort=False)}
+                      for a, g in part.groupby("geo_code", sort=False) if a not in hidden}
             threshold = next((r.criteria[cid].threshold for r in focus if r.criteria[cid].threshold is not None), None)
             label = (f"grænse {self.ctx.list_year}: {criterion.wording_da} {_threshold_da(threshold, 2 if cid == 'crime' else 1)}"
                      if threshold is not None else "")
@@ -296,17 +303,17 @@ class Kvartalsrapport:
                 series["latest"] = series["latest_period"].map(_period_label)
                 series["wanted"] = series["as_wanted"].map({True: "ja", False: "nej"})
                 parts.append(table(series, {"label_da": ("Gruppe", "text"), "start": ("Start", "text"),
-                                            "start_count": ("Antal", "int"), "latest": ("Seneste", "text"),
-                                            "latest_count": ("Antal", "int"), "change": ("Ændring", "signed0"),
+                                            "start_count": ("Antal", "persons"), "latest": ("Seneste", "text"),
+                                            "latest_count": ("Antal", "persons"), "change": ("Ændring", "signed_persons"),
                                             "wanted": ("I ønsket retning", "text")},
                                    caption=f"{r.name}: offentligt forsørgede og selvforsørgende (egne data)"))
             if has_letting:
                 letting = letting_table(tables, r.area, self.ctx.quarter)
                 year = int(self.ctx.quarter[:4])
                 parts.append(table(letting, {
-                    "letting_type": ("Udlejningsform", "text"), "quarter": (quarter_da(self.ctx.quarter), "int"),
-                    "year_to_date": (f"{year} 1.-{self.ctx.quarter[-1]}. kvartal", "int"),
-                    "previous_year": (str(year - 1), "int")}, caption=f"{r.name}: strategisk udlejning"))
+                    "letting_type": ("Udlejningsform", "text"), "quarter": (quarter_da(self.ctx.quarter), "persons"),
+                    "year_to_date": (f"{year} 1.-{self.ctx.quarter[-1]}. kvartal", "persons"),
+                    "previous_year": (str(year - 1), "persons")}, caption=f"{r.name}: strategisk udlejning"))
         return Html("".join(parts)) if parts else paragraph("Der er ingen egne kvartalsserier for områderne.")
 
     def sources(self) -> Html:

@@ -14,6 +14,7 @@ from ..criteria import consecutive_years, evaluate
 from ..errors import ParameterError
 from ..gaps import gap_development, gap_table
 from ..present.charts import small_multiples
+from ..present import disclosure
 from ..present.html import Html, bullets, difference_da, paragraph, table, value_da
 from ..present.sentences import exit_sentence
 from ..projection import history_frame, projection_frame
@@ -29,8 +30,8 @@ DESIGNATION_DA = {"udsat": "udsat boligområde", "ghetto": "ghettoområde", "haa
 class Omraadeprofil:
     """Every indicator of one area over time, with the gaps to municipality and country."""
 
-    def __init__(self, workspace, quarter: str, area: str):
-        self.ctx = ReportContext.create(workspace, quarter)
+    def __init__(self, workspace, quarter: str, area: str, internal: bool = False):
+        self.ctx = ReportContext.create(workspace, quarter, internal)
         areas = self.ctx.tables.areas.set_index("area_id")
         if area not in areas.index:
             raise ParameterError(f"unknown area '{area}'")
@@ -47,7 +48,7 @@ class Omraadeprofil:
 
     def title(self) -> Html:
         return title_block(f"Områdeprofil: {self.name}", f"{self.municipality_name} Kommune · {quarter_da(self.ctx.quarter)}",
-                           self.ctx.synthetic(self.observations))
+                           self.ctx.synthetic(self.observations), self.ctx.internal)
 
     def key_figures(self) -> Html:
         """The latest value of every indicator beside the municipality, region and country."""
@@ -59,6 +60,13 @@ class Omraadeprofil:
         units = latest["indicator"].map(self.catalog["unit"])
         for column in ("value", "municipality_value", "region_value", "country_value"):
             latest[column] = [value_da(v, u, i) for v, u, i in zip(latest[column], units, latest["indicator"])]
+        policy = disclosure.active()
+        for index, (unit, denominator) in enumerate(zip(units, latest["denominator"])):
+            raw = self.gaps.loc[latest.index[index], "value"]
+            label = policy.persons(raw) if unit == "persons" else policy.share(denominator)
+            if label:
+                latest.iloc[index, latest.columns.get_loc("value")] = label
+                latest.iloc[index, latest.columns.get_loc("gap")] = "–"
         latest["gap"] = [difference_da(v, u, i) for v, u, i in zip(latest["gap"], units, latest["indicator"])]
         latest = latest.sort_values("label")
         return table(latest, {"label": ("Indikator", "text"), "period_da": ("Periode", "text"),
