@@ -211,6 +211,31 @@ def _first(frame: pd.DataFrame, mask: pd.Series, heading: str, column: str, expe
         raise _fail(frame, index, heading, frame.loc[index, column], text)
 
 
+def _refuse_fraction_files(obs: pd.DataFrame, units: pd.Series) -> None:
+    """Refuse a file that gives an indicator's shares as 0-1 where the rest of the data uses 0-100.
+
+    Only a whole file's values of one indicator count (every value between 0 and 1), compared
+    with the same places' values of the indicator in the other files (or, where there are none,
+    the same geography level's): about 100 times larger (50-200). A single small value, such as a year with one convicted person in a large
+    area, is never taken for a fraction.
+    """
+    pct = obs[(units == "pct") & obs["value"].notna()]
+    for (file, indicator, level), part in pct.groupby(["_file", "indicator", "geo_level"], sort=True):
+        values = part["value"]
+        if not ((values > 0) & (values <= 1)).all():
+            continue
+        others = pct[(pct["_file"] != file) & (pct["indicator"] == indicator) & (pct["geo_level"] == level)]
+        same = others[others["geo_code"].isin(set(part["geo_code"])) & (others["value"] > 1)]["value"]
+        wider = others[others["value"] > 1]["value"]
+        typical = same.median() if not same.empty else (wider.median() if not wider.empty else None)
+        if typical is None or not 50 <= typical / values.median() <= 200:
+            continue
+        first = part.index[0]
+        raise _fail(obs, first, "værdi", obs.loc[first, "value"],
+                    f"a percentage from 0 to 100; this looks like a share from 0 to 1 (the other {indicator} values "
+                    f"are around {typical:.1f}): write {100 * obs.loc[first, 'value']:.1f}")
+
+
 def _build_observations(obs: pd.DataFrame, resolver: AreaResolver, plans: set) -> pd.DataFrame:
     """Check and normalise observations, column-wise (national files have many rows)."""
     catalog = load_catalog()
@@ -244,19 +269,7 @@ def _build_observations(obs: pd.DataFrame, resolver: AreaResolver, plans: set) -
         return f"a percentage that matches tæller/nævner ({expected_share:.1f}){hint}"
 
     _first(obs, mismatch, "værdi", "value", explain)
-    # A share written as 0-1 among percentages 0-100: about a hundredth (50-200 times less) of
-    # the same geography's other values of the indicator, or, where it has none, of its level's
-    # (so a municipality's genuine 0,7 % convicted is compared only with municipalities).
-    big = obs.loc[(units == "pct") & (value > 1)]
-    own = big.groupby(["indicator", "geo_level", "geo_code"])["value"].median()
-    level = big.groupby(["indicator", "geo_level"])["value"].median()
-    typical = pd.Series([own.get((i, lv, c), level.get((i, lv))) for i, lv, c in
-                         zip(obs["indicator"], obs["geo_level"], obs["geo_code"])], index=obs.index, dtype="Float64")
-    ratio = typical / value
-    as_share = (units == "pct") & (value > 0) & (value <= 1) & (ratio >= 50) & (ratio <= 200)
-    _first(obs, as_share, "værdi", "value", lambda r: (
-        f"a percentage from 0 to 100; this looks like a share from 0 to 1 (the other {r['indicator']} "
-        f"values are around {typical[r.name]:.1f}): write {100 * r['value']:.1f}"))
+    _refuse_fraction_files(obs, units)
     obs["unit"] = units
     _check_duplicates(obs, ["geo_level", "geo_code", "indicator", "period", "source"], "periode")
     bounds = {p: period_bounds(p) for p in obs["period"].unique()}

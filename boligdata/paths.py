@@ -53,8 +53,8 @@ class Workspace:
 def resolve_workspace(workspace: str | os.PathLike | None = None) -> Workspace:
     """The workspace to use: the argument, else ``BOLIGDATA_WORKSPACE``, else the project.
 
-    >>> resolve_workspace("/tmp/ws").root.as_posix()
-    '/tmp/ws'
+    >>> resolve_workspace("my-workspace").root.name
+    'my-workspace'
     """
     chosen = workspace or os.environ.get("BOLIGDATA_WORKSPACE") or PROJECT_ROOT
     return Workspace(Path(chosen).expanduser().resolve())

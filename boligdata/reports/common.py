@@ -90,6 +90,16 @@ class ReportContext:
         return any("status" in f and (f["status"] == "synthetic").any() for f in frames)
 
 
+def lookup(frame: pd.DataFrame, key: str, value: str, what: str) -> pd.Series:
+    """The row of ``frame`` whose ``key`` is ``value``, or a ParameterError naming what is unknown."""
+    from ..errors import ParameterError
+
+    rows = frame[frame[key] == value]
+    if rows.empty:
+        raise ParameterError(f"unknown {what} '{value}'")
+    return rows.iloc[0]
+
+
 def title_block(title: str, subtitle: str, synthetic: bool, internal: bool = False) -> Html:
     """The report's title, subtitle, banners (internal, synthetic) where needed, and the table of contents slot."""
     parts = [f'<header class="bd-title"><h1>{esc(title)}</h1><p class="bd-subtitle">{esc(subtitle)}</p></header>']

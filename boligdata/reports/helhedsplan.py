@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..errors import ParameterError
 from ..gaps import VERDICT_DA, gap_table
 from ..plan import activity_table, economy_table, economy_totals, goals_table, plan_settings, staff_summary, staff_table
 from ..present.charts import small_multiples
 from ..present.html import Html, heading, paragraph, table, value_da
 from ..present.numbers_da import number_da, pct_da
-from .common import ReportContext, footer, quarter_da, sources_table, title_block
+from .common import ReportContext, footer, lookup, quarter_da, sources_table, title_block
 from .kvartalsrapport import _period_label
 
 PARTY_HEADINGS = {"lbf": "Landsbyggefonden", "municipality": "Kommunen", "housing_organisations": "Boligorganisationerne",
@@ -27,14 +26,12 @@ class Helhedsplan:
 
     def __init__(self, workspace, quarter: str, plan: str, internal: bool = False):
         self.ctx = ReportContext.create(workspace, quarter, internal)
-        plans = self.ctx.tables.plans.set_index("plan_id")
-        if plan not in plans.index:
-            raise ParameterError(f"unknown plan '{plan}'")
-        self.plan, self.name = plan, plans.loc[plan, "plan_name"]
-        self.municipality = plans.loc[plan, "municipality_code"]
+        row = lookup(self.ctx.tables.plans, "plan_id", plan, "plan")
+        self.plan, self.name, self.municipality = plan, row["plan_name"], row["municipality_code"]
         areas = self.ctx.tables.areas.set_index("area_id")
-        self.area_names = [areas.loc[a, "area_name"] for a in str(plans.loc[plan, "area_ids"]).split(";")]
-        self.municipality_name = areas.loc[str(plans.loc[plan, "area_ids"]).split(";")[0], "municipality_name"]
+        area_ids = str(row["area_ids"]).split(";")
+        self.area_names = [areas.loc[a, "area_name"] for a in area_ids]
+        self.municipality_name = areas.loc[area_ids[0], "municipality_name"]
         obs = self.ctx.tables.observations
         self.observations = obs[((obs["geo_level"] == "plan") & (obs["geo_code"] == plan))
                                 | ((obs["geo_level"] == "municipality") & (obs["geo_code"] == self.municipality)

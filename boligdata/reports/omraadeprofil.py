@@ -11,7 +11,6 @@ import pandas as pd
 
 from ..catalog import load_catalog
 from ..criteria import consecutive_years, evaluate
-from ..errors import ParameterError
 from ..gaps import gap_development, gap_table
 from ..present.charts import small_multiples
 from ..present import disclosure
@@ -19,7 +18,7 @@ from ..present.html import Html, bullets, difference_da, paragraph, table, value
 from ..present.sentences import exit_sentence
 from ..projection import history_frame, projection_frame
 from ..risk import risk_band
-from .common import ReportContext, footer, quarter_da, sources_table, title_block
+from .common import ReportContext, footer, lookup, quarter_da, sources_table, title_block
 from .kvartalsrapport import _period_label
 
 DESIGNATION_DA = {"udsat": "udsat boligområde", "ghetto": "ghettoområde", "haardt_ghetto": "hårdt ghettoområde",
@@ -32,12 +31,9 @@ class Omraadeprofil:
 
     def __init__(self, workspace, quarter: str, area: str, internal: bool = False):
         self.ctx = ReportContext.create(workspace, quarter, internal)
-        areas = self.ctx.tables.areas.set_index("area_id")
-        if area not in areas.index:
-            raise ParameterError(f"unknown area '{area}'")
-        self.area, self.name = area, areas.loc[area, "area_name"]
-        self.municipality = areas.loc[area, "municipality_code"]
-        self.municipality_name = areas.loc[area, "municipality_name"]
+        row = lookup(self.ctx.tables.areas, "area_id", area, "area")
+        self.area, self.name = area, row["area_name"]
+        self.municipality, self.municipality_name = row["municipality_code"], row["municipality_name"]
         gaps = gap_table(self.ctx.tables, levels=("area",))
         self.gaps = gaps[(gaps["geo_code"] == area) & (gaps["period"].map(lambda p: p[:4]) <= quarter[:4])]
         obs = self.ctx.tables.observations
