@@ -43,22 +43,28 @@ def verdict(gap, better: str, tolerance: float = 0.0) -> str:
     return "better" if (gap < 0) == (better == "lower") else "worse"
 
 
-def gap_table(tables, levels=("area", "plan")) -> pd.DataFrame:
+def gap_table(tables, levels=("area", "plan"), geo_codes=None) -> pd.DataFrame:
     """Every area (and plan) × indicator × period beside its municipality, region and country.
 
     Columns: ``geo_level, geo_code, indicator, period, value, municipality_code,
     municipality_value, region_value, country_value, gap, ratio, verdict, verdict_da``; the
-    gap is the area's value minus the municipality's (points for shares).
+    gap is the area's value minus the municipality's (points for shares). ``geo_codes``
+    limits the table to those areas or plans (a report about one area needs no other).
     """
     catalog = load_catalog()
-    obs = one_value_per_period(tables.observations)
-    obs = obs[obs["value"].notna()]
     home = pd.concat([
         tables.areas[["area_id", "municipality_code"]].rename(columns={"area_id": "geo_code"}).assign(geo_level="area"),
         tables.plans[["plan_id", "municipality_code"]].rename(columns={"plan_id": "geo_code"}).assign(geo_level="plan"),
     ])
     home["region_code"] = home["municipality_code"].map(municipalities()["region_code"])
-    local = obs[obs["geo_level"].isin(levels)].merge(home, on=["geo_level", "geo_code"], how="left")
+    observations = tables.observations
+    if geo_codes is not None:
+        home = home[home["geo_code"].isin(list(geo_codes))]
+        wanted = set(home["geo_code"]) | set(home["municipality_code"]) | set(home["region_code"]) | {COUNTRY_CODE}
+        observations = observations[observations["geo_code"].isin(wanted)]
+    obs = one_value_per_period(observations)
+    local = obs[obs["geo_level"].isin(levels) & obs["geo_code"].isin(set(home["geo_code"]))].merge(
+        home, on=["geo_level", "geo_code"], how="left")
 
     def level_values(level, key, name):
         part = obs[obs["geo_level"] == level][["geo_code", "indicator", "period", "value"]]

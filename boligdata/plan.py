@@ -56,8 +56,7 @@ def goals_table(tables, plan_id: str) -> pd.DataFrame:
     _plan(tables, plan_id)
     catalog = load_catalog()
     wanted = catalog[catalog["group"].isin(["lbf_fixed", "plan_goal"])]
-    gaps = gap_table(tables, levels=("plan",))
-    gaps = gaps[gaps["geo_code"] == plan_id]
+    gaps = gap_table(tables, levels=("plan",), geo_codes=[plan_id])
     development = gap_development(gaps).set_index("indicator")
     own = one_value_per_period(tables.observations)
     own = own[(own["geo_level"] == "plan") & (own["geo_code"] == plan_id) & own["value"].notna()]

@@ -70,7 +70,7 @@ class Helhedsplan:
                      caption="LBF's faste indikatorer: baseline og seneste tal for området og kommunen")
 
     def goal_charts(self) -> Html:
-        gaps = gap_table(self.ctx.tables, levels=("plan",))
+        gaps = gap_table(self.ctx.tables, levels=("plan",), geo_codes=[self.plan])
         gaps = gaps[(gaps["geo_code"] == self.plan) & gaps["indicator"].str.startswith("lbf_")
                     & gaps["municipality_value"].notna()]
         from ..catalog import load_catalog

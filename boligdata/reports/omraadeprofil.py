@@ -34,7 +34,7 @@ class Omraadeprofil:
         row = lookup(self.ctx.tables.areas, "area_id", area, "area")
         self.area, self.name = area, row["area_name"]
         self.municipality, self.municipality_name = row["municipality_code"], row["municipality_name"]
-        gaps = gap_table(self.ctx.tables, levels=("area",))
+        gaps = gap_table(self.ctx.tables, levels=("area",), geo_codes=[area])
         self.gaps = gaps[(gaps["geo_code"] == area) & (gaps["period"].map(lambda p: p[:4]) <= quarter[:4])]
         obs = self.ctx.tables.observations
         scope = obs["geo_code"].isin([area, self.municipality, "000"])
