@@ -327,7 +327,6 @@ def build_tables(workspace: Workspace) -> tuple[dict[str, pd.DataFrame], list[st
         if row["period_from"] > row["period_to"]:
             raise _fail(tables["letting"], index, "til_kvartal", row["period_to"], "a quarter no earlier than fra_kvartal")
     tables["letting"] = tables["letting"].rename(columns={"count_missing_reason": "missing_reason"})
-    tables["activities"] = tables["activities"].rename(columns={"actual_missing_reason": "actual_missing_reason"})
     tables["crime_averages"] = raw["crime_averages"]
     return {name: _finish(frame) for name, frame in tables.items()}, messages
 
@@ -443,13 +442,13 @@ def _ingest(ws: Workspace, force: bool) -> IngestResult:
     if not force and processed_is_current(ws, manifest):
         return IngestResult(ws, changed=False, tables={k: v["rows"] for k, v in manifest["tables"].items()},
                             manifest=manifest)
-    print_fp = fingerprint(ws)
+    inputs = fingerprint(ws)
     tables, messages = build_tables(ws)
     blobs = {name: _parquet_bytes(frame) for name, frame in tables.items()}
     new_manifest = {
         "package_version": __version__,
-        "fingerprint": print_fp,
-        "input_hash": _sha256(json.dumps(print_fp, sort_keys=True).encode()),
+        "fingerprint": inputs,
+        "input_hash": _sha256(json.dumps(inputs, sort_keys=True).encode()),
         "tables": {
             name: {
                 "rows": int(len(tables[name])),

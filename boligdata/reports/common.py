@@ -135,3 +135,15 @@ def footer(ctx: ReportContext, observations: pd.DataFrame) -> Html:
         f"boligdata {esc(__version__)} · Inddata-hash {esc(manifest.get('input_hash', '')[:12])} · "
         f'<span class="bd-built">Dannet {esc(built)}</span></p></footer>'
     )
+
+
+def period_label(period: str) -> str:
+    """A period as a short Danish label.
+
+    >>> period_label("2020"), period_label("2020Q3"), period_label("2020W32")
+    ('2020', '2020 K3', '2020 uge 32')
+    """
+    if len(period) == 4:
+        return period
+    kind, number = period[4], period[5:]
+    return {"Q": f"{period[:4]} K{number}", "M": f"{period[:4]}-{number}", "W": f"{period[:4]} uge {int(number)}"}[kind]

@@ -14,8 +14,7 @@ from ..plan import activity_table, economy_table, economy_totals, goals_table, p
 from ..present.charts import small_multiples
 from ..present.html import Html, heading, paragraph, table, value_da
 from ..present.numbers_da import number_da, pct_da
-from .common import ReportContext, footer, lookup, quarter_da, sources_table, title_block
-from .kvartalsrapport import _period_label
+from .common import ReportContext, footer, lookup, period_label, quarter_da, sources_table, title_block
 
 PARTY_HEADINGS = {"lbf": "Landsbyggefonden", "municipality": "Kommunen", "housing_organisations": "Boligorganisationerne",
                   "other": "Andre"}
@@ -81,7 +80,7 @@ class Helhedsplan:
             part = part.sort_values("period")
             if len(part) < 2:
                 continue
-            labels = part["period"].map(_period_label)
+            labels = part["period"].map(period_label)
             panels.append({"title": catalog.loc[indicator, "label_da"], "decimals": 1, "series": {
                 "Området": list(zip(labels, part["value"].astype(float))),
                 f"{self.municipality_name} Kommune": list(zip(labels, part["municipality_value"].astype(float)))}})

@@ -20,7 +20,8 @@ from ..present.numbers_da import count_da, number_da, pct_da, signed_da
 from ..present.sentences import NAME_DA, criterion_sentence, exit_sentence
 from ..projection import CRITERIA_INDICATORS, history_frame, projected_observations, projection_frame, vintage_table
 from ..risk import compare_category, risk_band
-from .common import (ReportContext, date_da, footer, previous_quarter, quarter_da, sources_table, title_block)
+from .common import (ReportContext, date_da, footer, period_label, previous_quarter, quarter_da, sources_table,
+                     title_block)
 
 CRITERION_ORDER = ("employment", "crime", "education", "income", "non_western")
 LABEL_DA = {"residents": "Beboere", "non_western_pct": "Ikke-vestlig herkomst", "outside_labour_market_pct":
@@ -243,7 +244,7 @@ class Kvartalsrapport:
             part = obs[obs["indicator"] == criterion.indicator].sort_values("period_start")
             # An area whose group is too small for its share to be shown is left out of the chart.
             hidden = {r.area for r in focus if cid in r.criteria and disclosure.active().share(r.criteria[cid].denominator)}
-            series = {names[a]: list(zip(g["period"].map(_period_label), g["value"].astype(float)))
+            series = {names[a]: list(zip(g["period"].map(period_label), g["value"].astype(float)))
                       for a, g in part.groupby("geo_code", sort=False) if a not in hidden}
             threshold = next((r.criteria[cid].threshold for r in focus if r.criteria[cid].threshold is not None), None)
             label = (f"grænse {self.ctx.list_year}: {criterion.wording_da} {_threshold_da(threshold, 2 if cid == 'crime' else 1)}"
@@ -299,8 +300,8 @@ class Kvartalsrapport:
             parts.append(heading(r.name, 3))
             if has_support:
                 series = support_series(tables, r.area)
-                series["start"] = series["start_period"].map(_period_label)
-                series["latest"] = series["latest_period"].map(_period_label)
+                series["start"] = series["start_period"].map(period_label)
+                series["latest"] = series["latest_period"].map(period_label)
                 series["wanted"] = series["as_wanted"].map({True: "ja", False: "nej"})
                 parts.append(table(series, {"label_da": ("Gruppe", "text"), "start": ("Start", "text"),
                                             "start_count": ("Antal", "persons"), "latest": ("Seneste", "text"),
@@ -347,11 +348,3 @@ def _threshold_da(threshold, decimals: int) -> str:
     if threshold is None:
         return "(tærsklen er ikke kendt)"
     return pct_da(threshold, 0 if threshold == int(threshold) else decimals)
-
-
-def _period_label(period: str) -> str:
-    """A period as a short Danish axis label: 2020, 2020 K3, 2020 uge 32."""
-    if len(period) == 4:
-        return period
-    kind, number = period[4], period[5:]
-    return {"Q": f"{period[:4]} K{number}", "M": f"{period[:4]}-{number}", "W": f"{period[:4]} uge {int(number)}"}[kind]

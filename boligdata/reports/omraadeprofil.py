@@ -18,8 +18,7 @@ from ..present.html import Html, bullets, difference_da, paragraph, table, value
 from ..present.sentences import exit_sentence
 from ..projection import history_frame, projection_frame
 from ..risk import risk_band
-from .common import ReportContext, footer, lookup, quarter_da, sources_table, title_block
-from .kvartalsrapport import _period_label
+from .common import ReportContext, footer, lookup, period_label, quarter_da, sources_table, title_block
 
 DESIGNATION_DA = {"udsat": "udsat boligområde", "ghetto": "ghettoområde", "haardt_ghetto": "hårdt ghettoområde",
                   "parallelsamfund": "parallelsamfund", "omdannelse": "omdannelsesområde",
@@ -52,7 +51,7 @@ class Omraadeprofil:
             return paragraph("Der er ingen tal for området.")
         latest = self.gaps.sort_values("period").groupby("indicator").tail(1).copy()
         latest["label"] = latest["indicator"].map(self.catalog["label_da"])
-        latest["period_da"] = latest["period"].map(_period_label)
+        latest["period_da"] = latest["period"].map(period_label)
         units = latest["indicator"].map(self.catalog["unit"])
         for column in ("value", "municipality_value", "region_value", "country_value"):
             latest[column] = [value_da(v, u, i) for v, u, i in zip(latest[column], units, latest["indicator"])]
@@ -82,8 +81,8 @@ class Omraadeprofil:
         development["development_da"] = development["development"].map(
             {"better": "bedre end kommunen", "worse": "dårligere end kommunen", "on_par": "som kommunen",
              "higher": "højere end kommunen", "lower": "lavere end kommunen", "unknown": "–"})
-        development["from"] = development["baseline_period"].map(_period_label)
-        development["to"] = development["latest_period"].map(_period_label)
+        development["from"] = development["baseline_period"].map(period_label)
+        development["to"] = development["latest_period"].map(period_label)
         units = development["indicator"].map(self.catalog["unit"])
         for column in ("baseline_gap", "latest_gap", "gap_change"):
             development[column] = [difference_da(v, u, i) for v, u, i in
@@ -102,7 +101,7 @@ class Omraadeprofil:
             part = self.gaps[self.gaps["indicator"] == indicator].sort_values("period")
             if part.empty:
                 continue
-            labels = part["period"].map(_period_label)
+            labels = part["period"].map(period_label)
             series = {self.name: list(zip(labels, part["value"].astype(float))),
                       f"{self.municipality_name} Kommune": [(p, float(v)) for p, v in zip(labels, part["municipality_value"])
                                                             if pd.notna(v)],
