@@ -346,7 +346,8 @@ def _parquet_bytes(frame: pd.DataFrame) -> bytes:
 def atomic_write(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` so that a reader sees the old file or the new, never half."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    # The writer's process id is in the name, so a cleanup never removes a file still being written.
+    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp")
     try:
         os.chmod(temp, 0o666 & ~_UMASK)  # mkstemp makes the file private; reports are meant to be read
         with os.fdopen(handle, "wb") as out:
@@ -392,14 +393,19 @@ def _pid_alive(pid: int) -> bool:
 
 
 def remove_leftovers(folder: Path) -> None:
-    """Remove temporary files a killed run left in ``folder`` (never a finished file).
+    """Remove temporary files that killed runs left in ``folder`` (never a finished file, and
+    never one a living process is still writing).
 
-    ``atomic_write`` names its temporary files ``.<name>.<random>.tmp``; they are only ever
-    renamed into place, so one that is still there belongs to a run that died.
+    ``atomic_write`` names its temporary files ``.<name>.<pid>.<random>.tmp`` and only ever
+    renames them into place, so one whose process is gone belongs to a run that died.
     """
+    import re
+
     if folder.is_dir():
         for path in folder.rglob(".*.tmp"):
-            path.unlink(missing_ok=True)
+            match = re.search(r"\.(\d+)\.[^.]+\.tmp$", path.name)
+            if match and not _pid_alive(int(match.group(1))):
+                path.unlink(missing_ok=True)
 
 
 class IngestLock:

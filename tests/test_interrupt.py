@@ -70,3 +70,15 @@ def test_a_half_finished_swap_is_detected_and_repaired(sample_workspace):
     assert main(["ingest", "--workspace", str(sample_workspace)]) == 0
     (sample_workspace / "processed" / "support_counts.parquet").write_bytes(old_counts)
     assert 383 in load(sample_workspace).support_counts["count"].tolist()
+
+
+def test_cleanup_never_removes_a_file_a_living_process_writes(tmp_path):
+    # Two workers publish at once: one cleaning up must not delete the other's temporary file.
+    from boligdata.ingest import remove_leftovers
+
+    alive = tmp_path / f".kvartalsrapport.html.{os.getpid()}.abc123.tmp"
+    dead = tmp_path / ".kvartalsrapport.html.999999999.def456.tmp"
+    alive.write_text("in progress")
+    dead.write_text("left by a killed run")
+    remove_leftovers(tmp_path)
+    assert alive.exists() and not dead.exists()

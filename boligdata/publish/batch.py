@@ -162,8 +162,8 @@ def run_batch(jobs: list[ReportJob], ws: Workspace, *, workers: int = 2, reuse_k
                                     "reason": f"worker process died: {type(exc).__name__}: {exc}".splitlines()[0]})
                 bar.update(1)
     _remove(ws.reports / ".kernels")
-    order = {job.name: i for i, job in enumerate(jobs)}
-    results.sort(key=lambda r: order[r["report"]])
+    order = {(job.municipality, job.name): i for i, job in enumerate(jobs)}
+    results.sort(key=lambda r: order[(r["municipality"], r["report"])])
     summary = {
         "quarter": jobs[0].quarter if jobs else None,
         "started": started_at,
@@ -184,7 +184,8 @@ def run_batch(jobs: list[ReportJob], ws: Workspace, *, workers: int = 2, reuse_k
 def summary_table(summary: dict) -> str:
     """The summary as an aligned text table: report, status, seconds, reason."""
     rows = [("report", "status", "seconds", "reason")]
-    rows += [(r["report"], r["status"], f"{r['seconds']:.1f}", r["reason"]) for r in summary["reports"]]
+    rows += [(f"{r['municipality']}/{r['report']}", r["status"], f"{r['seconds']:.1f}", r["reason"])
+             for r in summary["reports"]]
     widths = [max(len(row[i]) for row in rows) for i in range(3)]
     lines = ["  ".join(row[i].ljust(widths[i]) for i in range(3)) + "  " + row[3] for row in rows]
     lines.append(f"{summary['succeeded']} succeeded, {summary['failed']} failed in {summary['seconds']:.1f} s "
