@@ -82,13 +82,13 @@ def cmd_batch(args) -> int:
     from .ingest import ingest
     from .paths import resolve_workspace
     from .publish.batch import run_batch, summary_table
-    from .publish.runner import _municipality_code, all_jobs
+    from .publish.runner import all_jobs, municipality_parameter
 
     ws = resolve_workspace(args.workspace)
     ingest(ws)
     jobs = all_jobs(args.quarter, ws, args.templates.split(",") if args.templates else None)
     if args.municipalities != "all":
-        wanted = {_municipality_code(code) for code in args.municipalities.split(",")}
+        wanted = {municipality_parameter(code) for code in args.municipalities.split(",")}
         jobs = [job for job in jobs if job.municipality in wanted]
     if not jobs:
         raise ParameterError("no reports to build for these municipalities and templates")

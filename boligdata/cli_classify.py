@@ -11,7 +11,7 @@ import pandas as pd
 
 from .errors import InputError, ParameterError
 from .readers.table import read_table
-from .readers.values import normalise_key, parse_number, is_blank, parse_year
+from .readers.values import is_blank, missing_reason, normalise_key, parse_number, parse_year
 from .rules import CrimeFigures, crime_figures_from_table, known_crime_figures, version_for_year
 
 NUMERIC = ("residents", "non_western_pct", "outside_labour_market_pct", "convicted_pct",
@@ -37,7 +37,7 @@ def read_values(path: Path) -> pd.DataFrame:
             if column not in index:
                 continue
             raw = cells[index[column]] if index[column] < len(cells) else None
-            if is_blank(raw) or str(raw).strip().lower() in ("..", "afventer", "-"):
+            if missing_reason(raw):  # empty, "..", "afventer", "-": no figure
                 record[column] = None
                 continue
             try:

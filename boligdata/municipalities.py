@@ -56,3 +56,21 @@ def normalise_kommunekode(code) -> str:
             f"a kommunekode of Danmarks Statistik (3 digits, e.g. 461 for Odense); {text} is not a municipality"
         )
     raise ValueError("a kommunekode of Danmarks Statistik (3 digits, e.g. 461 for Odense)")
+
+
+def find_municipality(value) -> str:
+    """A municipality's code from its kommunekode or its name, or ValueError.
+
+    >>> find_municipality("461"), find_municipality("Odense"), find_municipality("høje-taastrup")
+    ('461', '461', '169')
+    """
+    from .readers.values import normalise_key
+
+    known = _municipalities()
+    text = str(value).strip()
+    if text.isdigit() and text.zfill(3) in known.index:
+        return text.zfill(3)
+    by_name = {normalise_key(n): c for c, n in known["municipality_name"].items()}
+    if normalise_key(text) in by_name:
+        return by_name[normalise_key(text)]
+    raise ValueError(f"unknown municipality {value!r} (a kommunekode such as 461, or a name)")

@@ -20,9 +20,9 @@ import pandas as pd
 from ..errors import BoligdataError, ParameterError
 from ..ingest import atomic_write
 from ..load import load
-from ..municipalities import municipalities
+from ..municipalities import find_municipality, municipalities
 from ..paths import NOTEBOOKS_DIR, Workspace
-from ..readers.values import normalise_key, period_bounds
+from ..readers.values import period_bounds
 from ..reports.kvartalsrapport import monitored_index
 
 TEMPLATES = {"kvartalsrapport": "municipality", "omraadeprofil": "area", "helhedsplan": "plan"}
@@ -77,15 +77,12 @@ def parse_quarter_parameter(quarter: str) -> str:
     return f"{match.group(1)}Q{match.group(2)}"
 
 
-def _municipality_code(value: str) -> str:
-    known = municipalities()
-    text = str(value).strip()
-    if text.isdigit() and text.zfill(3) in known.index:
-        return text.zfill(3)
-    by_name = {normalise_key(n): c for c, n in known["municipality_name"].items()}
-    if normalise_key(text) in by_name:
-        return by_name[normalise_key(text)]
-    raise ParameterError(f"--municipality: unknown municipality {value!r} (a kommunekode such as 461, or a name)")
+def municipality_parameter(value: str) -> str:
+    """``--municipality`` (or ``--municipalities``) checked: a kommunekode or a name."""
+    try:
+        return find_municipality(value)
+    except ValueError as exc:
+        raise ParameterError(f"--municipality: {exc}") from None
 
 
 def plan_job(template: str, quarter: str, *, municipality=None, area=None, plan=None, workspace=None,
@@ -117,7 +114,7 @@ def _plan_job(template: str, quarter: str, *, municipality=None, area=None, plan
         raise ParameterError(f"--template {template} takes --{scope} (and no --{', --'.join(wrong) or 'other scope'})")
     tables = tables if tables is not None else load(workspace)
     if scope == "municipality":
-        code = _municipality_code(municipality)
+        code = municipality_parameter(municipality)
         name = municipalities().loc[code, "municipality_name"]
         monitored = monitored if monitored is not None else monitored_index(tables)
         if not monitored.get(code):

@@ -10,14 +10,12 @@ from __future__ import annotations
 import pandas as pd
 
 from ..gaps import VERDICT_DA, gap_table
-from ..plan import activity_table, economy_table, economy_totals, goals_table, plan_settings, staff_summary, staff_table
+from ..plan import KIND_DA, PARTY_DA, activity_table, economy_table, economy_totals, goals_table, plan_settings, staff_summary, staff_table
 from ..present.charts import small_multiples
 from ..present.html import Html, heading, paragraph, table, value_da
 from ..present.numbers_da import number_da, pct_da
 from .common import ReportContext, footer, lookup, period_label, quarter_da, sources_table, title_block
 
-PARTY_HEADINGS = {"lbf": "Landsbyggefonden", "municipality": "Kommunen", "housing_organisations": "Boligorganisationerne",
-                  "other": "Andre"}
 
 
 class Helhedsplan:
@@ -103,9 +101,9 @@ class Helhedsplan:
         if self.economy.empty:
             return paragraph("Der er ingen budget- eller regnskabstal for denne helhedsplan.")
         economy = self.economy.copy()
-        economy["kind_da"] = economy["kind"].map({"accounts": "Regnskab", "budget": "Budget"})
+        economy["kind_da"] = economy["kind"].map(KIND_DA)
         columns = {"year": ("År", "text"), "kind_da": ("Art", "text")}
-        for party, title in PARTY_HEADINGS.items():
+        for party, title in PARTY_DA.items():
             if economy[party].notna().any():
                 columns[party] = (title, "kr")
         columns.update({"total": ("I alt", "kr"), "cumulative_total": ("Akkumuleret", "kr"),

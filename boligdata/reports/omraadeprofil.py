@@ -18,11 +18,9 @@ from ..present.html import Html, bullets, difference_da, paragraph, table, value
 from ..present.sentences import exit_sentence
 from ..projection import history_frame, projection_frame
 from ..risk import risk_band
+from ..rules import version_for_year
 from .common import ReportContext, footer, lookup, period_label, quarter_da, sources_table, title_block
 
-DESIGNATION_DA = {"udsat": "udsat boligområde", "ghetto": "ghettoområde", "haardt_ghetto": "hårdt ghettoområde",
-                  "parallelsamfund": "parallelsamfund", "omdannelse": "omdannelsesområde",
-                  "forebyggelse": "forebyggelsesområde"}
 
 
 class Omraadeprofil:
@@ -117,7 +115,8 @@ class Omraadeprofil:
         history = tables.list_history[tables.list_history["area_id"] == self.area]
         items = []
         for year, part in history.groupby("list_year"):
-            names = ", ".join(sorted(DESIGNATION_DA[d] for d in part["designation"]))
+            labels = version_for_year(int(year)).designations  # the label of that year's rules (rules.yaml)
+            names = ", ".join(sorted(labels[d].label_da.lower() if d in labels else d for d in part["designation"]))
             items.append(f"{year}: {names}")
         parts = [bullets(items) if items else paragraph("Området har ikke været på de offentliggjorte lister.")]
         frame = projection_frame(tables.observations, tables.areas, self.ctx.list_year, self.ctx.quarter, [self.area])
