@@ -34,9 +34,8 @@ QUARTER = "2025Q3"
 
 def municipalities(n: int, ws: Path) -> list[str]:
     from boligdata import load
-    from boligdata.reports.kvartalsrapport import monitored_index
 
-    codes = sorted(monitored_index(load(ws)))
+    codes = sorted(set(load(ws).quarter(QUARTER).areas["municipality_code"]))
     if n > len(codes):
         raise SystemExit(f"--n {n}: only {len(codes)} municipalities have areas")
     return codes[:n]

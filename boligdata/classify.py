@@ -16,7 +16,8 @@ INPUT_COLUMNS = ("area", "residents", "non_western_pct", "outside_labour_market_
 
 
 def _flag(value) -> str:
-    return "" if value is None else ("true" if value else "false")
+    """true / false, and "undecided" where the figures cannot decide it (never hidden as empty)."""
+    return "undecided" if value is None else ("true" if value else "false")
 
 
 def _num(value) -> str:
@@ -26,9 +27,9 @@ def _num(value) -> str:
 def result_row(result: AreaResult, regional_income_dkk=None, category=None) -> dict:
     """One flat row: flags, designation, years, distances, persons, the way off, the risk band."""
     version = result.version
-    row = {"area": result.area, "list_year": result.list_year, "rules": version.id,
+    row = {"area": result.area, "list_year": result.list_year, "list_date": result.list.id, "rules": version.id,
            "residents": _num(None if result.residents is None else int(result.residents)), "population_ok": _flag(result.population_ok)}
-    counted = next((d for d in version.ordered_designations() if d.criteria), None)
+    counted = version.counted
     criterion_ids = list(version.criteria)
     for cid in criterion_ids:
         row[f"{cid}_met"] = _flag(result.criteria[cid].met)
@@ -40,6 +41,7 @@ def result_row(result: AreaResult, regional_income_dkk=None, category=None) -> d
         row[did] = _flag(result.designations.get(did)) if did in version.designations else ""
     row["designation"] = result.designation_label()
     row["years_on_list"] = _num(result.years_on_list)
+    row["years_on_list_at_least"] = ("true" if result.years_open else "false") if result.years_on_list else ""
     for cid in list(dict.fromkeys(list(CRITERIA_COLUMNS) + criterion_ids)):
         c = result.criteria.get(cid)
         row[f"{cid}_distance_pp"] = _num(c.distance_pp) if c else ""
@@ -51,9 +53,12 @@ def result_row(result: AreaResult, regional_income_dkk=None, category=None) -> d
         row["income_distance_dkk"] = str(round(float(income.distance_pp) / 100 * float(regional_income_dkk)))
     else:
         row["income_distance_dkk"] = ""
-    exit_ = result.exit or {}
-    row["exit_persons"] = _num(exit_.get("persons"))
-    row["exit_via"] = ";".join(exit_.get("criteria", ()))
+    exit_ = result.exit
+    row["exit_persons"] = _num(exit_.persons) if exit_ else ""
+    row["exit_persons_best"] = _num(exit_.persons_best) if exit_ else ""
+    row["exit_via"] = ";".join(exit_.criteria) if exit_ else ""
+    row["exit_locked"] = ";".join(exit_.locked) if exit_ else ""
+    row["exit_possible"] = ("true" if exit_.possible else "false") if exit_ else ""
     row["exit_sentence_da"] = exit_sentence(result) or ""
     band = risk_band(result)
     row.update({"band": band["band"], "band_label_da": band["band_label_da"], "band_reason_da": band["reason_da"]})
@@ -63,17 +68,21 @@ def result_row(result: AreaResult, regional_income_dkk=None, category=None) -> d
     return row
 
 
-def classify_frame(frame: pd.DataFrame, list_year: int, *, history: pd.DataFrame | None = None,
-                   crime: CrimeFigures | None = None) -> pd.DataFrame:
+def classify_frame(frame: pd.DataFrame, list_year, *, history=None, crime: CrimeFigures | None = None,
+                   locked=frozenset()) -> pd.DataFrame:
     """Classify every area of ``frame`` and return the flat result table (text cells).
+
+    ``list_year`` names the list (a year with one list, or a list id such as ``2013-10-01``);
+    ``history`` is a ``ListHistory`` or a frame of ``area, list_year, designation``; without
+    it the years on the list are unknown and a hard designation may be undecided.
 
     >>> f = pd.DataFrame([{"area": "Vollsmose", "residents": 7233, "non_western_pct": 76.1,
     ...     "outside_labour_market_pct": 49.6, "convicted_pct": 2.74, "primary_school_only_pct": 75.0,
     ...     "income_pct_of_region": 53.4}])
-    >>> classify_frame(f, 2020).loc[0, ["criteria_met", "udsat", "ghetto", "designation"]].tolist()
-    ['4', 'true', 'true', 'Ghettoområde']
+    >>> classify_frame(f, 2020).loc[0, ["criteria_met", "udsat", "ghetto", "haardt_ghetto"]].tolist()
+    ['4', 'true', 'true', 'undecided']
     """
-    results = evaluate(frame, list_year, history=history, crime=crime)
+    results = evaluate(frame, list_year, history=history, crime=crime, locked=locked)
     regional = frame["regional_income_dkk"].tolist() if "regional_income_dkk" in frame else [None] * len(frame)
     categories = frame["category"].tolist() if "category" in frame else [None] * len(frame)
     return pd.DataFrame([result_row(r, inc, cat) for r, inc, cat in zip(results, regional, categories)])

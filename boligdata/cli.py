@@ -49,22 +49,40 @@ def cmd_templates(args) -> int:
     return 0
 
 
+def _left_out_line(ws, quarter: str, as_of) -> str | None:
+    """One line on what the as-of date left out of the quarter (figures and lists published later)."""
+    from .load import load
+    from .publish.runner import as_of_parameter
+
+    snapshot = load(ws).quarter(quarter, as_of_parameter(as_of, quarter))
+    excluded = snapshot.excluded.set_index("what")["count"]
+    if not excluded.sum():
+        return None
+    return (f"as of {snapshot.as_of.isoformat()}: {int(excluded['figures'])} figures with a later vintage and "
+            f"{int(excluded['list_rows'])} list-history rows of later lists are not used")
+
+
 def cmd_report(args) -> int:
     from .ingest import ingest
     from .paths import resolve_workspace
-    from .publish.runner import all_jobs, plan_job, run_job
+    from .publish.runner import all_jobs, parse_quarter_parameter, plan_job, run_job
 
     ws = resolve_workspace(args.workspace)
     ingest(ws)
+    quarter = parse_quarter_parameter(args.quarter)
     if args.all:
         if args.municipality or args.area or args.plan or args.template:
             raise ParameterError("--all builds every report; leave out --template, --municipality, --area and --plan")
-        jobs = all_jobs(args.quarter, ws, args.templates.split(",") if args.templates else None)
+        jobs = all_jobs(quarter, ws, args.templates.split(",") if args.templates else None, as_of=args.as_of,
+                        internal=args.internal)
     else:
         if not args.template:
             raise ParameterError("give --template NAME (or --all)")
-        jobs = [plan_job(args.template, args.quarter, municipality=args.municipality, area=args.area,
-                         plan=args.plan, workspace=ws, internal=args.internal)]
+        jobs = [plan_job(args.template, quarter, municipality=args.municipality, area=args.area,
+                         plan=args.plan, workspace=ws, internal=args.internal, as_of=args.as_of)]
+    line = _left_out_line(ws, quarter, args.as_of)
+    if line:
+        print(f"note: {line}")
     failures = 0
     for job in jobs:
         try:
@@ -82,11 +100,12 @@ def cmd_batch(args) -> int:
     from .ingest import ingest
     from .paths import resolve_workspace
     from .publish.batch import run_batch, summary_table
-    from .publish.runner import all_jobs, municipality_parameter
+    from .publish.runner import all_jobs, municipality_parameter, parse_quarter_parameter
 
     ws = resolve_workspace(args.workspace)
     ingest(ws)
-    jobs = all_jobs(args.quarter, ws, args.templates.split(",") if args.templates else None)
+    quarter = parse_quarter_parameter(args.quarter)
+    jobs = all_jobs(quarter, ws, args.templates.split(",") if args.templates else None, as_of=args.as_of)
     if args.municipalities != "all":
         wanted = {municipality_parameter(code) for code in args.municipalities.split(",")}
         jobs = [job for job in jobs if job.municipality in wanted]
@@ -94,10 +113,19 @@ def cmd_batch(args) -> int:
         raise ParameterError("no reports to build for these municipalities and templates")
     if args.workers < 1:
         raise ParameterError("--workers: expected 1 or more")
+    line = _left_out_line(ws, quarter, args.as_of)
+    if line:
+        print(f"note: {line}")
     summary = run_batch(jobs, ws, workers=args.workers, reuse_kernels=not args.fresh_kernels)
     print(summary_table(summary))
     print(f"summary: {summary['summary_file']}")
     return 0 if summary["failed"] == 0 else 1
+
+
+def _template_names() -> list[str]:
+    from .publish.registry import templates
+
+    return list(templates())
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -120,7 +148,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = commands.add_parser("report", help="build committee reports (HTML) from the report notebooks")
     _workspace_arg(p)
-    p.add_argument("--template", help="kvartalsrapport, omraadeprofil or helhedsplan")
+    p.add_argument("--template", help="a report template: " + ", ".join(_template_names()))
     p.add_argument("--quarter", required=True, metavar="YYYYQn", help="the quarter reported on, e.g. 2020Q3")
     scope = p.add_mutually_exclusive_group()
     scope.add_argument("--municipality", metavar="CODE", help="kommunekode (kvartalsrapport)")
@@ -128,6 +156,8 @@ def build_parser() -> argparse.ArgumentParser:
     scope.add_argument("--plan", metavar="ID", help="helhedsplankode (helhedsplan)")
     p.add_argument("--all", action="store_true", help="every report of the workspace for the quarter")
     p.add_argument("--templates", metavar="LIST", help="with --all: only these templates, comma-separated")
+    p.add_argument("--as-of", metavar="YYYY-MM-DD",
+                   help="the date the figures stood on, inside the quarter (default: its last day)")
     p.add_argument("--internal", action="store_true",
                    help="no disclosure control (small counts shown); for internal use only, never publish")
     p.set_defaults(func=cmd_report)
@@ -135,6 +165,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = commands.add_parser("batch", help="every report of a quarter, in parallel, for a scheduled run")
     _workspace_arg(p)
     p.add_argument("--quarter", required=True, metavar="YYYYQn")
+    p.add_argument("--as-of", metavar="YYYY-MM-DD",
+                   help="the date the figures stood on, inside the quarter (default: its last day)")
     p.add_argument("--templates", metavar="LIST", help="comma-separated (default: all report templates)")
     p.add_argument("--municipalities", default="all", metavar="all|CODES", help="'all' or comma-separated kommunekoder")
     p.add_argument("--workers", type=int, default=2, metavar="N", help="parallel workers (default 2)")

@@ -9,10 +9,14 @@ from pathlib import Path
 
 import pandas as pd
 
-from .errors import InputError, ParameterError
+from .criteria import undecided_reasons
+from .errors import ParameterError, UndecidedError
+from .history import ListHistory
+from .lists import as_list, resolve_list
 from .readers.table import read_table
 from .readers.values import is_blank, missing_reason, normalise_key, parse_number, parse_year
-from .rules import CrimeFigures, crime_figures_from_table, known_crime_figures, version_for_year
+from .rules import CrimeFigures, crime_figures_from_table, known_crime_figures, user_crime_figure
+from .vintages import locked_at
 
 NUMERIC = ("residents", "non_western_pct", "outside_labour_market_pct", "convicted_pct",
            "primary_school_only_pct", "income_pct_of_region", "pop_18_64", "pop_18plus", "pop_30_59",
@@ -50,23 +54,30 @@ def read_values(path: Path) -> pd.DataFrame:
     return pd.DataFrame(records)
 
 
-def read_history(path: Path) -> pd.DataFrame:
-    """Read ``area, list_year, designation`` rows."""
+def read_history(path: Path, first_covered=None) -> ListHistory:
+    """Read ``area, list_year, designation`` rows (and ``list_date`` where a year has two lists).
+
+    ``first_covered`` (a list year or list id) is the first list the file is complete from;
+    by default its earliest list.
+    """
     table = read_table(path, str(path))
     index = {normalise_key(h): i for i, h in enumerate(table.headers)}
     for column in ("area", "list_year", "designation"):
         if column not in index:
-            raise table.error("the columns area, list_year, designation", row=1)
+            raise table.error("the columns area, list_year, designation (and list_date where a year has two lists)",
+                              row=1)
     rows = []
     for row, cells in table.rows:
+        raw_date = cells[index["list_date"]] if "list_date" in index and index["list_date"] < len(cells) else ""
         try:
             year = parse_year(cells[index["list_year"]])
-            version_for_year(year)
+            lst = resolve_list(list_year=year, list_date=raw_date.strip() or None)
         except (ValueError, ParameterError) as exc:
-            raise table.error(str(exc), row=row, column="list_year", value=cells[index["list_year"]]) from None
-        rows.append({"area": cells[index["area"]].strip(), "list_year": year,
-                     "designation": cells[index["designation"]].strip()})
-    return pd.DataFrame(rows)
+            raise table.error(str(exc).replace("--list-year", "list_year").replace("--list-date", "a list_date column"),
+                              row=row, column="list_year", value=cells[index["list_year"]]) from None
+        rows.append((cells[index["area"]].strip(), lst.id, cells[index["designation"]].strip()))
+    coverage = {"*": as_list(first_covered).id} if first_covered is not None else None
+    return ListHistory.from_rows(rows, coverage=coverage)
 
 
 def _decimal(text: str, flag: str) -> Decimal:
@@ -79,35 +90,52 @@ def _decimal(text: str, flag: str) -> Decimal:
     return value
 
 
-def crime_figures(args) -> CrimeFigures:
-    """The package's known figures plus what the user gave on the command line."""
+def crime_figures(args, lst) -> CrimeFigures:
+    """The published figures, the workspace's and what the user gave on the command line."""
     figures = known_crime_figures()
     if args.workspace or os.environ.get("BOLIGDATA_WORKSPACE"):
         from .load import load
 
         figures = figures.merged(crime_figures_from_table(load(args.workspace).crime_averages))
-    user = CrimeFigures()
-    if args.crime_national_average:
-        user = CrimeFigures({args.list_year: (_decimal(args.crime_national_average, "--crime-national-average"),
-                                              "--crime-national-average")}, {})
-    if args.crime_threshold:
-        multiples = {c.national_average_multiple for c in version_for_year(args.list_year).criteria.values()
-                     if c.national_average_multiple and c.id == "crime"}
-        value = _decimal(args.crime_threshold, "--crime-threshold")
-        user = CrimeFigures(user.national_average, {(args.list_year, m): (value, "--crime-threshold") for m in multiples})
+    given = {name: _decimal(getattr(args, name), "--" + name.replace("_", "-"))
+             for name in ("crime_national_average", "crime_threshold", "crime_threshold_forebyggelse")
+             if getattr(args, name)}
+    user = user_crime_figure(lst, national_average=given.get("crime_national_average"),
+                             threshold=given.get("crime_threshold"),
+                             threshold_forebyggelse=given.get("crime_threshold_forebyggelse"))
     return figures.merged(user)
+
+
+def undecided_message(results) -> str | None:
+    """One line naming each figure that leaves a designation undecided (None when all are decided)."""
+    reasons = []
+    for result in results:
+        for designation in result.version.ordered_designations():
+            if result.designations.get(designation.id) is None:
+                reasons += [f"{result.name}: {designation.label_da} ({r})" for r in undecided_reasons(result, designation)]
+    if not reasons:
+        return None
+    shown = list(dict.fromkeys(reasons))
+    more = f" (and {len(shown) - 3} more)" if len(shown) > 3 else ""
+    return ("some designations cannot be decided: " + "; ".join(shown[:3]) + more
+            + ". Give the missing figures, or pass --allow-undecided to write the table with 'undecided'")
 
 
 def cmd_classify(args) -> int:
     from .classify import classify_frame
+    from .criteria import evaluate
 
-    version_for_year(args.list_year)
+    lst = resolve_list(list_year=args.list_year, list_date=args.list_date)
+    as_of = _as_of(args.as_of) if args.as_of else None
     frame = read_values(Path(args.input))
-    history = read_history(Path(args.history)) if args.history else None
-    result = classify_frame(frame, args.list_year, history=history, crime=crime_figures(args))
-    undecided = sorted({n for n in result["notes"] if n})
-    if undecided and not args.allow_undecided:
-        raise ParameterError(undecided[0].split(" | ")[0] + " (or pass --allow-undecided)")
+    history = read_history(Path(args.history), args.history_from) if args.history else None
+    crime = crime_figures(args, lst)
+    locked = locked_at(lst, as_of)
+    results = evaluate(frame, lst, history=history, crime=crime, locked=locked)
+    message = undecided_message(results)
+    if message and not args.allow_undecided:
+        raise UndecidedError(message)
+    result = classify_frame(frame, lst, history=history, crime=crime, locked=locked)
     if args.out:
         from .ingest import atomic_write
 
@@ -118,15 +146,35 @@ def cmd_classify(args) -> int:
     return 0
 
 
+def _as_of(text: str):
+    import datetime as dt
+
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise ParameterError(f"--as-of: expected a date YYYY-MM-DD, found {text!r}") from None
+
+
 def add_classify(commands) -> None:
     p = commands.add_parser("classify", help="designations, distances and the way off the list for a table of areas")
     p.add_argument("input", metavar="INPUT.csv",
                    help="columns: " + ", ".join(REQUIRED) + " [, pop_18_64, pop_18plus, pop_30_59, category]")
-    p.add_argument("--list-year", type=int, required=True, metavar="YYYY", help="the list (1 December) to classify for")
-    p.add_argument("--history", metavar="FILE", help="earlier lists: area, list_year, designation")
-    p.add_argument("--crime-national-average", metavar="PCT", help="national average share convicted (18+), in percent")
-    p.add_argument("--crime-threshold", metavar="PCT", help="the crime threshold itself, in percent")
-    p.add_argument("--allow-undecided", action="store_true", help="write the table even if a criterion cannot be decided")
+    which = p.add_argument_group("the list (one of)")
+    which.add_argument("--list-year", type=int, metavar="YYYY", help="the list of that year (2013 had two: use --list-date)")
+    which.add_argument("--list-date", metavar="YYYY-MM-DD", help="the list by its publication date, e.g. 2013-10-01")
+    p.add_argument("--as-of", metavar="YYYY-MM-DD",
+                   help="the date the figures stood on: criteria the ministry has locked by then are no lever on "
+                        "the way off (default: every criterion open)")
+    p.add_argument("--history", metavar="FILE", help="earlier lists: area, list_year, designation [, list_date]")
+    p.add_argument("--history-from", metavar="YYYY",
+                   help="the first list the history is complete from (default: its earliest list); a run that "
+                        "reaches it may go on before it")
+    p.add_argument("--crime-national-average", metavar="PCT",
+                   help="national average share of convicted adults (18+), in percent, e.g. 0.76")
+    p.add_argument("--crime-threshold", metavar="PCT", help="the 3 × threshold of § 61 a, stk. 1, nr. 2, in percent")
+    p.add_argument("--crime-threshold-forebyggelse", metavar="PCT", help="the 2 × threshold of § 61 b, nr. 2, in percent")
+    p.add_argument("--allow-undecided", action="store_true",
+                   help="write the table even if a designation cannot be decided (its cells say 'undecided')")
     p.add_argument("--out", metavar="FILE", help="write CSV here instead of standard output")
     p.add_argument("--workspace", metavar="DIR",
                    help="also use the crime figures in this workspace's raw/landsgennemsnit* (or $BOLIGDATA_WORKSPACE)")

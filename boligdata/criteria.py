@@ -5,7 +5,9 @@ only applies it. Arithmetic is in ``Decimal`` so that "61.4 % of 500 against > 6
 exactly 307 against 300 and the operators ``>`` and ``>=`` are honoured at the boundary.
 
 Three-valued logic: a criterion whose value (or threshold) is missing is *undecided*
-(None); a designation is decided whenever the undecided criteria cannot change it.
+(None), and so is a hard designation whose history is too short to tell. A designation is
+decided when every possible value of the undecided inputs leads to the same result (the
+count and "and" rules below are exact for that), otherwise it is undecided (None).
 """
 
 from __future__ import annotations
@@ -17,7 +19,9 @@ from decimal import Decimal
 import pandas as pd
 
 from .errors import ParameterError, UndecidedError
-from .rules import LIST_LINEAGE, CrimeFigures, Criterion, Designation, RuleVersion, known_crime_figures, version_for_year
+from .history import ListHistory, Run
+from .lists import PublishedList, as_list
+from .rules import CrimeFigures, Criterion, Designation, RuleVersion, Threshold, known_crime_figures
 
 HUNDRED = Decimal(100)
 
@@ -94,67 +98,120 @@ class CriterionResult:
     met: bool | None
     distance_pp: Decimal | None
     persons: int | None
-    reason: str | None = None
+    reason: str | None = None        # English, for the command line: why the criterion is undecided
     denominator: Decimal | None = None  # the group the share is of, where known
+    reason_code: str | None = None   # no_value / no_threshold / threshold_interval
+    threshold_detail: Threshold | None = None
+    depends_on_choice: bool = False  # another published figure for the list would change ``met``
+
+
+@dataclass
+class ExitPath:
+    """The cheapest way off a designation: persons, which criteria, and what is locked."""
+
+    designation: str
+    persons: int | None            # enough whatever the undecided criteria turn out to be
+    persons_best: int | None       # if the undecided criteria fall the favourable way
+    criteria: tuple = ()           # the criteria of the sure way (or "population")
+    locked: tuple = ()             # met criteria the ministry has locked: no lever this list
+    possible: bool = True          # some open lever removes the designation on this list
+    undecided: tuple = ()          # undecided criteria that took part
+    list_id: str = ""              # the list the way is for
+
+    def __getitem__(self, key):  # read like the dict it replaced: exit["persons"]
+        return getattr(self, key)
+
+    def get(self, key, default=None):
+        return getattr(self, key, default)
 
 
 @dataclass
 class AreaResult:
     area: str
-    list_year: int
+    list: PublishedList
     version: RuleVersion
     residents: Decimal | None
     population_ok: bool | None
     criteria: dict = field(default_factory=dict)  # id -> CriterionResult
     designations: dict = field(default_factory=dict)  # id -> True/False/None
     years_on_list: int | None = None
-    exit: dict | None = None
+    years_open: bool = False       # years_on_list is a minimum: the history may go back further
+    run: Run | None = None
+    exit: ExitPath | None = None
+    exit_next: ExitPath | None = None  # the way off on the following list, when none is open on this one
     notes: list = field(default_factory=list)
     name: str = ""
+    locked: frozenset = frozenset()    # indicators the ministry has locked for this list
 
     def __post_init__(self):
         self.name = self.name or self.area
+
+    @property
+    def list_year(self) -> int:
+        return self.list.year
 
     def most_severe(self) -> Designation | None:
         held = [self.version.designations[d] for d, v in self.designations.items() if v]
         return max(held, key=lambda d: d.severity) if held else None
 
+    def undecided_designations(self) -> list[Designation]:
+        """Designations that cannot be decided, more severe than the one held."""
+        top = self.most_severe()
+        floor = top.severity if top else -1
+        return sorted((self.version.designations[d] for d, v in self.designations.items()
+                       if v is None and self.version.designations[d].severity > floor), key=lambda d: d.severity)
+
     def designation_label(self) -> str:
-        """The Danish label a reader sees for the most severe designation.
+        """The Danish label a reader sees: the most severe designation held, and what is undecided above it.
 
         (Below the population minimum the area cannot be designated at all.)
         """
         top = self.most_severe()
+        undecided = [d.label_da.lower() for d in self.undecided_designations()]
+        either = ", ".join(undecided[:-1]) + " eller " + undecided[-1] if len(undecided) > 1 else "".join(undecided)
         if top is not None:
-            return top.label_da
+            return top.label_da + (f" ({either} uafklaret)" if undecided else "")
         if self.population_ok is False:
-            return f"Ingen (under {self.version.population_min:,} beboere)".replace(",", ".")
-        if any(v is None for v in self.designations.values()):
-            return "Uafklaret"
+            return f"Ingen betegnelse (under {self.version.population_min:,} beboere)".replace(",", ".")
+        if undecided:
+            return f"Uafklaret ({either})"
         return "Ingen betegnelse"
 
 
-def _evaluate_criterion(criterion: Criterion, row: dict, list_year: int, crime: CrimeFigures) -> CriterionResult:
+def _evaluate_criterion(criterion: Criterion, row: dict, lst: PublishedList, crime: CrimeFigures) -> CriterionResult:
     value = to_decimal(row.get(criterion.indicator))
-    source = None
+    detail = None
     if criterion.threshold is not None:
-        threshold = criterion.threshold
+        threshold, source = criterion.threshold, None
     else:
         try:
-            threshold, source = crime.threshold(list_year, criterion.national_average_multiple)
+            detail = crime.threshold(lst.id, criterion.national_average_multiple)
         except UndecidedError as exc:
-            return CriterionResult(criterion, value, None, None, None, None, None, reason=str(exc))
+            return CriterionResult(criterion, value, None, None, None, None, None, reason=str(exc),
+                                   reason_code=exc.code, denominator=to_decimal(row.get(criterion.denominator))
+                                   if criterion.denominator else None)
+        threshold, source = detail.value, detail.source_da()
+    count = to_decimal(row.get(criterion.denominator)) if criterion.denominator is not None else None
     if value is None:
         return CriterionResult(criterion, None, threshold, source, None, None, None,
-                               reason=f"no value for {criterion.indicator}")
+                               reason=f"no value for {criterion.indicator}", denominator=count,
+                               reason_code="no_value", threshold_detail=detail)
     met = is_met(value, criterion.operator, threshold)
+    reason = code = None
+    depends = False
+    if detail is not None:
+        if detail.low != detail.high and is_met(value, criterion.operator, detail.low) != \
+                is_met(value, criterion.operator, detail.high):
+            met, code = None, "threshold_interval"
+            reason = (f"{criterion.indicator} {value} lies within the rounding of the derived crime threshold "
+                      f"({detail.low}-{detail.high} %) of {lst.label_en}")
+        depends = any(is_met(value, criterion.operator, other) != met for other in detail.alternatives)
     distance = signed_distance(value, criterion.operator, threshold)
-    persons, count = None, None
-    if criterion.denominator is not None:
-        count = to_decimal(row.get(criterion.denominator))
-        if count is not None and count > 0:
-            persons = persons_to_flip(value, count, criterion.operator, threshold)
-    return CriterionResult(criterion, value, threshold, source, met, distance, persons, denominator=count)
+    persons = None
+    if count is not None and count > 0:
+        persons = persons_to_flip(value, count, criterion.operator, threshold)
+    return CriterionResult(criterion, value, threshold, source, met, distance, persons, reason=reason,
+                           denominator=count, reason_code=code, threshold_detail=detail, depends_on_choice=depends)
 
 
 def _and(values) -> bool | None:
@@ -164,126 +221,132 @@ def _and(values) -> bool | None:
     return None if any(v is None for v in values) else True
 
 
-def _count_rule(results: dict, ids, min_met: int) -> bool | None:
-    met = sum(results[c].met is True for c in ids)
-    unknown = sum(results[c].met is None for c in ids)
-    if met >= min_met:
+def _count_rule(met: dict, ids, min_met: int) -> bool | None:
+    held = sum(met[c] is True for c in ids)
+    unknown = sum(met[c] is None for c in ids)
+    if held >= min_met:
         return True
-    return False if met + unknown < min_met else None
+    return False if held + unknown < min_met else None
 
 
-def consecutive_years(history: pd.DataFrame | None, area: str, before_year: int) -> int:
-    """Consecutive list years before ``before_year`` on the ghetto / parallelsamfund list.
+def designation_values(version: RuleVersion, met: dict, population_ok: bool | None, run: Run | None,
+                       lst: PublishedList) -> tuple[dict, int | None, bool]:
+    """Every designation's value from the criteria's ``met`` values, and the years on the list.
 
-    >>> h = pd.DataFrame({"area": ["A"] * 4, "list_year": [2016, 2017, 2018, 2019], "designation": ["ghetto"] * 4})
-    >>> consecutive_years(h, "A", 2020), consecutive_years(h, "A", 2019), consecutive_years(h, "B", 2020)
-    (4, 3, 0)
+    ``run`` is the area's run of lists before ``lst`` (None: no history, an open run of 0).
     """
-    if history is None or history.empty:
-        return 0
-    years = set(history.loc[(history["area"] == area) & history["designation"].isin(LIST_LINEAGE), "list_year"].astype(int))
-    count, year = 0, before_year - 1
-    while year in years:
-        count, year = count + 1, year - 1
-    return count
-
-
-def _designate(result: AreaResult, history: pd.DataFrame | None) -> None:
-    version = result.version
+    run = run or Run(0, True, None)
+    values: dict = {}
+    years, years_open = None, False
     for designation in version.ordered_designations():
         if designation.consecutive_years_of:
-            bases = [d for d in designation.consecutive_years_of if d in result.designations]
-            current = _and(result.designations[d] for d in bases)
-            previous = consecutive_years(history, result.area, result.list_year)
-            result.years_on_list = {True: previous + 1, False: 0, None: None}[current]
-            needed = designation.years_required(result.list_year)
-            value = None if current is None else (current and result.years_on_list >= needed)
+            bases = [d for d in designation.consecutive_years_of if d in values]
+            current = _and(values[d] for d in bases)
+            needed = designation.years_required(lst.year)
+            if current is None:
+                value, years = None, None
+            elif current is False:
+                value, years = False, 0
+            else:
+                years, years_open = run.years_with(lst), run.open_ended
+                value = True if years >= needed else (None if run.open_ended else False)
         else:
             parts = []
             if designation.criteria:
-                parts.append(_count_rule(result.criteria, designation.criteria, designation.min_met))
-            parts += [result.designations[r] for r in designation.requires]
-            parts += [result.criteria[c].met for c in designation.and_criteria]
+                parts.append(_count_rule(met, designation.criteria, designation.min_met))
+            parts += [values[r] for r in designation.requires]
+            parts += [met[c] for c in designation.and_criteria]
             value = _and(parts)
-        if result.population_ok is False:
+        if population_ok is False:
             value = False
-        elif result.population_ok is None and value:
+        elif population_ok is None and value:
             value = None
-        result.designations[designation.id] = value
-    if result.years_on_list is None and not any(d.consecutive_years_of for d in version.designations.values()):
-        lineage = [d for d in LIST_LINEAGE if d in result.designations]
-        current = _and(result.designations[d] for d in lineage)
-        previous = consecutive_years(history, result.area, result.list_year)
-        result.years_on_list = {True: previous + 1, False: 0, None: None}[current]
+        values[designation.id] = value
+    if not any(d.consecutive_years_of for d in version.designations.values()):
+        current = _and(values[d.id] for d in version.list_designations())
+        if current is True:
+            years, years_open = run.years_with(lst), run.open_ended
+        elif current is False:
+            years = 0
+    return values, years, years_open
 
 
-def _exit_options(result: AreaResult, designation: Designation) -> list[tuple[int, tuple]]:
-    """Ways to lose ``designation`` this year: (persons, criteria ids flipped)."""
-    version = result.version
-    if designation.consecutive_years_of:
-        options = []
-        for base in designation.consecutive_years_of:
-            if result.designations.get(base):
-                options += _exit_options(result, version.designations[base])
-        return options
-    options = []
-    for cid in designation.and_criteria:
-        c = result.criteria[cid]
-        if c.met and c.persons is not None:
-            options.append((c.persons, (cid,)))
-    for required in designation.requires:
-        if result.designations.get(required):
-            options += _exit_options(result, version.designations[required])
-    if designation.criteria:
-        met = [result.criteria[c] for c in designation.criteria if result.criteria[c].met]
-        need = len(met) - designation.min_met + 1
-        flippable = sorted((c.persons, c.criterion.id) for c in met if c.persons is not None)
-        if 0 < need <= len(flippable):
-            chosen = flippable[:need]
-            options.append((sum(p for p, _ in chosen), tuple(cid for _, cid in chosen)))
-    return options
+def _as_history(history) -> ListHistory | None:
+    if history is None or isinstance(history, ListHistory):
+        return history
+    frame = history.rename(columns={"area_id": "area"})
+    if "list_id" not in frame:
+        return ListHistory.from_rows(zip(frame["area"], frame["list_year"].astype(int), frame["designation"]))
+    return ListHistory.from_rows(zip(frame["area"], frame["list_id"], frame["designation"]))
 
 
-def _cheapest_exit(result: AreaResult) -> dict | None:
-    top = result.most_severe()
-    if top is None:
-        return None
-    options = _exit_options(result, top)
-    if result.residents is not None:
-        moving = int(result.residents) - (result.version.population_min - 1)
-        if moving > 0:
-            options.append((moving, ("population",)))
-    if not options:
-        return {"designation": top.id, "persons": None, "criteria": ()}
-    persons, criteria = min(options, key=lambda o: (o[0], len(o[1]), o[1]))
-    return {"designation": top.id, "persons": persons, "criteria": criteria}
+def evaluate_area(row: dict, list_year, *, history=None, crime: CrimeFigures | None = None,
+                  locked=frozenset(), municipality: str | None = None, version: RuleVersion | None = None) -> AreaResult:
+    """Classify one area (a mapping of indicator id to value) for a list.
 
-
-def evaluate_area(row: dict, list_year: int, *, history: pd.DataFrame | None = None,
-                  crime: CrimeFigures | None = None, version: RuleVersion | None = None) -> AreaResult:
-    """Classify one area (a mapping of indicator id to value) for the list of ``list_year``.
+    ``list_year`` is a list (a ``PublishedList``, a list id such as ``2013-10-01``, or a year
+    with one list). ``history`` is a ``ListHistory`` (or a frame of ``area, list_year,
+    designation``); without one, the years on the list are unknown. ``locked`` holds the
+    indicators the ministry has locked for the list: they are no lever on the way off.
+    ``version`` replaces the list's rule version (to try a changed rule).
 
     >>> r = evaluate_area({"area": "Solbakken", "residents": 1288, "non_western_pct": 54.2,
     ...     "outside_labour_market_pct": 38.3, "convicted_pct": 2.30, "primary_school_only_pct": 61.4,
     ...     "income_pct_of_region": 56.0}, 2020)
-    >>> r.designations["udsat"], r.designations["ghetto"], r.designation_label()
-    (True, True, 'Ghettoområde')
+    >>> r.designations["udsat"], r.designations["ghetto"], r.designations["haardt_ghetto"]
+    (True, True, None)
+    >>> r.designation_label()
+    'Ghettoområde (hårdt ghettoområde uafklaret)'
     """
-    version = version or version_for_year(list_year)
+    lst = as_list(list_year)
+    version = version or lst.version
     crime = crime or known_crime_figures()
+    history = _as_history(history)
     residents = to_decimal(row.get("residents"))
     population_ok = None if residents is None else residents >= version.population_min
-    result = AreaResult(str(row["area"]), int(list_year), version, residents, population_ok,
-                        name=str(row.get("area_name") or row["area"]))
+    result = AreaResult(str(row["area"]), lst, version, residents, population_ok,
+                        name=str(row.get("area_name") or row["area"]), locked=frozenset(locked))
     for cid, criterion in version.criteria.items():
-        result.criteria[cid] = _evaluate_criterion(criterion, row, list_year, crime)
-    _designate(result, history)
-    result.exit = _cheapest_exit(result)
-    result.notes = sorted({c.reason for c in result.criteria.values() if c.reason and "cannot be decided" in c.reason})
+        result.criteria[cid] = _evaluate_criterion(criterion, row, lst, crime)
+    result.run = history.run(result.area, lst) if history is not None else None
+    met = {cid: c.met for cid, c in result.criteria.items()}
+    result.designations, result.years_on_list, result.years_open = designation_values(
+        version, met, population_ok, result.run, lst)
+    from .exits import cheapest_exit
+
+    result.exit, result.exit_next = cheapest_exit(result)
+    result.notes = undecided_notes(result)
     return result
 
 
-def evaluate(frame: pd.DataFrame, list_year: int, *, history: pd.DataFrame | None = None,
-             crime: CrimeFigures | None = None) -> list[AreaResult]:
+def undecided_notes(result: AreaResult) -> list[str]:
+    """Why each undecided designation is undecided, in English, naming the missing figures."""
+    notes = []
+    for designation in result.version.ordered_designations():
+        if result.designations.get(designation.id) is not None:
+            continue
+        notes.append(f"{result.name}: {designation.label_da} ({designation.id}) of {result.list.label_en} cannot be "
+                     f"decided: " + "; ".join(undecided_reasons(result, designation)))
+    return notes
+
+
+def undecided_reasons(result: AreaResult, designation: Designation) -> list[str]:
+    """The inputs that leave ``designation`` undecided: criteria, the population, or the history."""
+    bases = [b for b in designation.consecutive_years_of if b in result.designations]
+    if bases and all(result.designations[b] is True for b in bases):  # on the list now: the history is short
+        first = result.run.first_covered if result.run else None
+        return [f"the list history covers lists only from {first}, so the years on the list before it are not "
+                f"known" if first else "no list history was given, so the years on the list are not known"]
+    involved = designation.criteria_involved(result.version)
+    reasons = [result.criteria[c].reason for c in involved if result.criteria[c].met is None]
+    if result.population_ok is None:
+        reasons.append("no value for residents")
+    return list(dict.fromkeys(r for r in reasons if r)) or ["an undecided criterion"]
+
+
+def evaluate(frame: pd.DataFrame, list_year, *, history=None, crime: CrimeFigures | None = None,
+             locked=frozenset()) -> list[AreaResult]:
     """Classify every row of ``frame`` (one row per area, indicator ids as columns)."""
-    return [evaluate_area(row, list_year, history=history, crime=crime) for row in frame.to_dict("records")]
+    history = _as_history(history)
+    return [evaluate_area(row, list_year, history=history, crime=crime, locked=locked)
+            for row in frame.to_dict("records")]

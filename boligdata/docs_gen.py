@@ -12,6 +12,7 @@ from pathlib import Path
 
 from .catalog import load_catalog
 from .readers.templates import input_kinds
+from .lists import load_lists
 from .rules import OPERATORS, known_crime_figures, load_rules
 
 START, END = "<!-- generated: start -->", "<!-- generated: end -->"
@@ -21,20 +22,43 @@ def _cell(text) -> str:
     return str(text).replace("|", "\\|").replace("\n", " ")
 
 
+def timeline_markdown() -> str:
+    """Every list by date: its rule version and the crime figures known for it, with their evidence."""
+    figures = known_crime_figures()
+    out = ["| list (id) | list year | published | rules | crime figures (multiple = threshold; evidence; used) | source |",
+           "|---|---|---|---|---|---|"]
+    for item in load_lists():
+        if item.future:
+            continue
+        published = item.date.isoformat() if item.date else f"date not found; known by {item.known_by.isoformat()}"
+        crime = "; ".join(
+            f"{f.multiple or 'average'} × = {f.value} % ({f.evidence}{', used' if f.used else ', not used'})"
+            for f in figures.for_list(item.id)) or ("none needed" if item.rules in ("2010", "2013") else "**not known**")
+        out.append(f"| `{item.id}` | {item.year} | {published} | {item.rules} | {_cell(crime)} | {_cell(item.source)} |")
+    future = [item for item in load_lists() if item.future]
+    if future:
+        out.append(f"\nAfter {future[0].year - 1}: a list every 1 December to {future[-1].year} under the "
+                   f"{future[0].rules} rules, assumed unchanged (no amendment was found); quarters after that are "
+                   f"refused.")
+    return "\n".join(out)
+
+
 def rules_markdown() -> str:
-    """One table per rule version: paragraph -> entry in rules.yaml."""
-    out = []
+    """The timeline of the lists, then one table per rule version: paragraph -> entry in rules.yaml."""
+    out = ["### The lists and their figures (`lists.yaml`, `crime_thresholds.yaml`)\n", timeline_markdown(), ""]
     for version in load_rules():
-        years = f"{version.first_year}-{version.last_year or ''}"
-        out.append(f"### Version {version.id}: {version.label_da} (lists {years}, {version.list_day[3:]}.{version.list_day[:2]}.)\n")
+        lists = [item for item in load_lists() if item.rules == version.id and not item.future]
+        span = f"{lists[0].id} to {lists[-1].id}" if lists else "none"
+        out.append(f"### Version {version.id}: {version.label_da} (lists {span})\n")
         out.append(f"Source: {version.source['law']}, {version.source['paragraph']} <{version.source['url']}>."
                    + (f" {version.source['note']}" if version.source.get("note") else "") + "\n")
         out.append(f"Population: at least {version.population_min:,} residents.\n".replace(",", "."))
         out.append("| paragraph | entry | indicator | operator (as worded) | threshold | age group | averaged over |")
         out.append("|---|---|---|---|---|---|---|")
-        for c in version.criteria.values():
+        for c in version.ordered_criteria():
             threshold = f"{c.threshold} %" if c.threshold is not None else f"{c.national_average_multiple} × national average"
-            out.append(f"| {_cell(c.paragraph)} | `criteria.{c.id}` | `{c.indicator}` | `{c.operator}` "
+            paragraph = c.paragraph + (f" ({c.note})" if c.note else "")
+            out.append(f"| {_cell(paragraph)} | `criteria.{c.id}` | `{c.indicator}` | `{c.operator}` "
                        f"\"{c.wording_da}\" | {threshold} | {c.age_group} | {c.averaging_years} yr |")
         for d in version.designations.values():
             if d.consecutive_years_of:
@@ -49,15 +73,7 @@ def rules_markdown() -> str:
                 rule = " and ".join(parts)
             out.append(f"| {_cell(d.paragraph)} | `designations.{d.id}` \"{d.label_da}\" | | | {_cell(rule)} | | |")
         out.append("")
-    out.append("### Year-dependent crime thresholds (`crime_thresholds.yaml`)\n")
-    out.append("| list year | multiple | threshold | source |")
-    out.append("|---|---|---|---|")
-    figures = known_crime_figures()
-    for (year, multiple), (value, source) in sorted(figures.thresholds.items()):
-        out.append(f"| {year} | {multiple} × | {value} % | {_cell(source)} |")
-    for year, (value, source) in sorted(figures.national_average.items()):
-        out.append(f"| {year} | national average | {value} % | {_cell(source)} |")
-    out.append("\nOperators: " + "; ".join(f"`{k}` = \"{v}\"" for k, v in OPERATORS.items()) + ".")
+    out.append("Operators: " + "; ".join(f"`{k}` = \"{v}\"" for k, v in OPERATORS.items()) + ".")
     return "\n".join(out)
 
 

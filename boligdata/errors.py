@@ -42,7 +42,14 @@ class DataFileError(BoligdataError):
 
 
 class UndecidedError(BoligdataError):
-    """A criterion or designation cannot be decided from the figures given."""
+    """A criterion or designation cannot be decided from the figures given.
+
+    ``code`` says why, for the Danish text a committee reads (``present.undecided``).
+    """
+
+    def __init__(self, message: str, *, code: str = "undecided"):
+        self.code = code
+        super().__init__(message)
 
 
 class ParameterError(BoligdataError):

@@ -12,20 +12,8 @@ import pandas as pd
 from .catalog import load_catalog
 from .municipalities import COUNTRY_CODE, municipalities
 
-STATUS_ORDER = {"final": 0, "provisional": 1, "estimate": 2, "synthetic": 3}
 VERDICT_DA = {"better": "bedre", "worse": "dårligere", "on_par": "på niveau", "higher": "højere",
               "lower": "lavere", "no_baseline": "opgøres ikke for kommunen", "unknown": "kan ikke sammenlignes"}
-
-
-def one_value_per_period(observations: pd.DataFrame) -> pd.DataFrame:
-    """One observation per geography × indicator × period: final before provisional before
-    estimate before synthetic, then the newest vintage. Rows without a value (e.g. "afventer")
-    never win over a row with one."""
-    observations = observations[observations["value"].notna()]
-    obs = observations.assign(_rank=observations["status"].map(STATUS_ORDER).fillna(9))
-    obs = obs.sort_values(["geo_level", "geo_code", "indicator", "period", "_rank", "vintage", "source"],
-                          ascending=[True, True, True, True, True, False, True])
-    return obs.drop_duplicates(["geo_level", "geo_code", "indicator", "period"]).drop(columns="_rank")
 
 
 def verdict(gap, better: str, tolerance: float = 0.0) -> str:
@@ -43,26 +31,53 @@ def verdict(gap, better: str, tolerance: float = 0.0) -> str:
     return "better" if (gap < 0) == (better == "lower") else "worse"
 
 
-def gap_table(tables, levels=("area", "plan"), geo_codes=None) -> pd.DataFrame:
+def series_of(source) -> pd.DataFrame:
+    """One figure per place, indicator and period: a quarter snapshot's, or all of a workspace's."""
+    if hasattr(source, "series"):
+        return source.series
+    from .snapshot.figures import one_per_period
+
+    return one_per_period(source.observations)
+
+
+def verdicts(gap: pd.Series, better: pd.Series, tolerance: pd.Series) -> pd.Series:
+    """``verdict`` for whole columns at once (the same rule, vectorised).
+
+    >>> verdicts(pd.Series([21.0, -2.0, 0.1, 3.0, None]), pd.Series(["lower", "lower", "higher", "none", "lower"]),
+    ...          pd.Series([0.0, 0.0, 0.5, 0.0, 0.0])).tolist()
+    ['worse', 'better', 'on_par', 'higher', 'unknown']
+    """
+    import numpy as np
+
+    gap = gap.astype("float64")
+    conditions = [gap.isna(), gap.abs() <= tolerance, better == "none",
+                  (gap < 0) == (better == "lower")]
+    choices = ["unknown", "on_par", np.where(gap > 0, "higher", "lower"), "better"]
+    return pd.Series(np.select(conditions, choices, default="worse"), index=gap.index)
+
+
+def gap_table(source, levels=("area", "plan"), geo_codes=None) -> pd.DataFrame:
     """Every area (and plan) × indicator × period beside its municipality, region and country.
 
-    Columns: ``geo_level, geo_code, indicator, period, value, municipality_code,
-    municipality_value, region_value, country_value, gap, ratio, verdict, verdict_da``; the
-    gap is the area's value minus the municipality's (points for shares). ``geo_codes``
-    limits the table to those areas or plans (a report about one area needs no other).
+    ``source`` is a quarter snapshot (its figures as known on its date) or the workspace's
+    tables (every figure). Columns: ``geo_level, geo_code, indicator, period, value,
+    municipality_code, municipality_value, region_value, country_value, gap, ratio, verdict,
+    verdict_da``; the gap is the area's value minus the municipality's (points for shares).
+    ``geo_codes`` limits the table to those areas or plans.
     """
     catalog = load_catalog()
+    registry = getattr(source, "registry", None) or source  # a snapshot's registry is its workspace's tables
+    areas, plans = registry.areas, registry.plans
     home = pd.concat([
-        tables.areas[["area_id", "municipality_code"]].rename(columns={"area_id": "geo_code"}).assign(geo_level="area"),
-        tables.plans[["plan_id", "municipality_code"]].rename(columns={"plan_id": "geo_code"}).assign(geo_level="plan"),
+        areas[["area_id", "municipality_code"]].rename(columns={"area_id": "geo_code"}).assign(geo_level="area"),
+        plans[["plan_id", "municipality_code"]].rename(columns={"plan_id": "geo_code"}).assign(geo_level="plan"),
     ])
     home["region_code"] = home["municipality_code"].map(municipalities()["region_code"])
-    observations = tables.observations
+    obs = series_of(source)
     if geo_codes is not None:
         home = home[home["geo_code"].isin(list(geo_codes))]
         wanted = set(home["geo_code"]) | set(home["municipality_code"]) | set(home["region_code"]) | {COUNTRY_CODE}
-        observations = observations[observations["geo_code"].isin(wanted)]
-    obs = one_value_per_period(observations)
+        obs = obs[obs["geo_code"].isin(wanted)]
     local = obs[obs["geo_level"].isin(levels) & obs["geo_code"].isin(set(home["geo_code"]))].merge(
         home, on=["geo_level", "geo_code"], how="left")
 
@@ -78,17 +93,15 @@ def gap_table(tables, levels=("area", "plan"), geo_codes=None) -> pd.DataFrame:
     local = local.merge(country, on=["indicator", "period"], how="left")
     local["gap"] = local["value"] - local["municipality_value"]
     local["ratio"] = local["value"] / local["municipality_value"]
-    verdicts = []
-    for row in local.itertuples():
-        entry = catalog.loc[row.indicator]
-        if pd.isna(row.municipality_value) and not entry["municipal_baseline"]:
-            verdicts.append("no_baseline")
-        else:
-            verdicts.append(verdict(row.gap, entry["better"], entry["tolerance"]))
-    local["verdict"] = verdicts
+    entry = catalog.reindex(local["indicator"])
+    result = verdicts(local["gap"], entry["better"].reset_index(drop=True).set_axis(local.index),
+                      entry["tolerance"].reset_index(drop=True).set_axis(local.index))
+    no_baseline = local["municipality_value"].isna() & ~entry["municipal_baseline"].astype(bool).to_numpy()
+    local["verdict"] = result.where(~no_baseline, "no_baseline")
     local["verdict_da"] = local["verdict"].map(VERDICT_DA)
-    columns = ["geo_level", "geo_code", "indicator", "period", "year", "value", "denominator", "status", "municipality_code",
-               "municipality_value", "region_value", "country_value", "gap", "ratio", "verdict", "verdict_da"]
+    columns = ["geo_level", "geo_code", "indicator", "period", "year", "value", "denominator", "status", "source",
+               "vintage", "municipality_code", "municipality_value", "region_value", "country_value", "gap", "ratio",
+               "verdict", "verdict_da"]
     return local[columns].sort_values(["geo_level", "geo_code", "indicator", "period"]).reset_index(drop=True)
 
 

@@ -12,6 +12,7 @@ import hashlib
 import io
 import json
 import os
+import shutil
 import tempfile
 import warnings
 from dataclasses import dataclass, field
@@ -28,7 +29,7 @@ from .readers.inputs import InputWarning, empty_frame, read_input
 from .readers.statbank import statbank_observations
 from .readers.templates import input_kinds, kind_for_file
 from .readers.values import name_key, period_bounds
-from .rules import version_for_year
+from .lists import as_list, lists_of_year, load_lists, resolve_list
 
 MANIFEST = "manifest.json"
 _UMASK = os.umask(0o022)
@@ -287,12 +288,47 @@ def _check_plan_refs(frame: pd.DataFrame, plans: set) -> None:
             raise _fail(frame, index, "helhedsplankode", plan_id, "a plan code from raw/helhedsplaner*")
 
 
-def _check_list_years(history: pd.DataFrame) -> None:
-    for index, year in history["list_year"].items():
+def _list_ids(history: pd.DataFrame) -> pd.Series:
+    """The list each history row is on (its publication date), from the year and, in 2013, the date."""
+    published = [item for item in load_lists() if not item.future]
+    span = f"the published lists run from {published[0].year} to {published[-1].year}"
+    ids = []
+    for index, year, date in zip(history.index, history["list_year"], history["list_date"]):
+        dated = pd.notna(date) and str(date).strip()
         try:
-            version_for_year(int(year))
+            lst = resolve_list(list_year=int(year), list_date=str(date).strip() if dated else None)
         except ParameterError as exc:
-            raise _fail(history, index, "listeår", int(year), f"a list year a rule version covers ({exc})") from None
+            if dated:
+                raise _fail(history, index, "listedato", date, f"the date of a list of {int(year)} ({exc})") from None
+            if len(lists_of_year(int(year))) > 1:
+                names = " or ".join(item.id for item in lists_of_year(int(year)))
+                raise _fail(history, index, "listeår", int(year), f"one list; {int(year)} had two: give listedato "
+                            f"{names}") from None
+            raise _fail(history, index, "listeår", int(year), f"a year with a published list ({span})") from None
+        if lst.future:
+            raise _fail(history, index, "listeår", int(year), f"a year with a published list ({span})")
+        ids.append(lst.id)
+    return pd.Series(ids, index=history.index, dtype="string")
+
+
+def _coverage(coverage: pd.DataFrame) -> pd.DataFrame:
+    """The list history's coverage: a first list per kommunekode, or for every other (``*``)."""
+    rows = []
+    for index, row in coverage.iterrows():
+        code = str(row["municipality"]).strip()
+        try:
+            code = "*" if code.lower() in ("alle", "*", "all") else normalise_kommunekode(code)
+        except ValueError as exc:
+            raise _fail(coverage, index, "kommunekode", row["municipality"], f"{exc} or alle") from None
+        try:
+            first = as_list(str(row["first_list"]).strip())
+        except ParameterError as exc:
+            raise _fail(coverage, index, "dækket_fra", row["first_list"], f"a list year or list date ({exc})") from None
+        rows.append({"municipality": code, "first_list": first.id, "source": row["source"], "_file": row["_file"],
+                     "_sheet": row["_sheet"], "_row": row["_row"]})
+    frame = pd.DataFrame(rows, columns=["municipality", "first_list", "source", "_file", "_sheet", "_row"])
+    _check_duplicates(frame, ["municipality"], "kommunekode")
+    return frame.astype({"municipality": "string", "first_list": "string", "source": "string"})
 
 
 def build_tables(workspace: Workspace) -> tuple[dict[str, pd.DataFrame], list[str]]:
@@ -306,11 +342,13 @@ def build_tables(workspace: Workspace) -> tuple[dict[str, pd.DataFrame], list[st
     tables = {"areas": areas, "plans": plans}
     tables["observations"] = _build_observations(raw["observations"], resolver, plan_ids)
     history = raw["list_history"].copy()
+    history["list_id"] = pd.Series(dtype="string")
     if not history.empty:
         history["area_id"] = resolver.resolve(history, "area_id", "område")
-        _check_list_years(history)
-    _check_duplicates(history, ["list_year", "area_id", "designation"], "betegnelse")
+        history["list_id"] = _list_ids(history)
+    _check_duplicates(history, ["list_id", "area_id", "designation"], "betegnelse")
     tables["list_history"] = history
+    tables["list_coverage"] = _coverage(raw["list_coverage"])
     for name in ("activities", "economy", "staff"):
         _check_plan_refs(raw[name], plan_ids)
         kind = next(k for k in input_kinds().values() if k.table == name)
@@ -468,6 +506,8 @@ def _ingest(ws: Workspace, force: bool) -> IngestResult:
     }
     for name, blob in blobs.items():
         atomic_write(ws.processed / f"{name}.parquet", blob)
+    # Quarter snapshots of the old inputs are stale; the manifest written next lists none.
+    shutil.rmtree(ws.processed / "snapshots", ignore_errors=True)
     atomic_write(ws.processed / MANIFEST, (json.dumps(new_manifest, indent=2, ensure_ascii=False) + "\n").encode())
     return IngestResult(ws, changed=True, tables={k: v["rows"] for k, v in new_manifest["tables"].items()},
                         warnings=messages, manifest=new_manifest)

@@ -9,7 +9,7 @@ import pandas as pd
 from .ingest import ingest, processed_is_current, read_manifest
 from .paths import Workspace, resolve_workspace
 
-TABLES = ("areas", "plans", "observations", "list_history", "activities", "economy", "staff",
+TABLES = ("areas", "plans", "observations", "list_history", "list_coverage", "activities", "economy", "staff",
           "letting", "support_counts", "categories", "crime_averages")
 
 
@@ -23,6 +23,7 @@ class Tables:
     plans: pd.DataFrame
     observations: pd.DataFrame
     list_history: pd.DataFrame
+    list_coverage: pd.DataFrame
     activities: pd.DataFrame
     economy: pd.DataFrame
     staff: pd.DataFrame
@@ -35,6 +36,29 @@ class Tables:
     def synthetic(self) -> bool:
         """True when any row of any table is synthetic (reports must then say so)."""
         return any(t.get("synthetic_rows", 0) for t in self.manifest.get("tables", {}).values())
+
+    def quarter(self, quarter: str, as_of=None):
+        """The quarter snapshot: every table of the quarter as it stood on ``as_of`` (its last day).
+
+        >>> snap = load().quarter("2020Q3")
+        >>> snap.area("odense-solbakken-mv")["label_da"]
+        'Hårdt ghettoområde'
+        """
+        from .snapshot.store import quarter_snapshot
+
+        return quarter_snapshot(self, quarter, as_of)
+
+    def history(self):
+        """The list history as a ``ListHistory``, with its coverage per municipality.
+
+        >>> load().history().run("odense-vollsmose", "2020-12-01").years
+        10
+        """
+        from .history import ListHistory
+
+        coverage = dict(zip(self.list_coverage["municipality"], self.list_coverage["first_list"]))
+        rows = self.list_history.rename(columns={"area_id": "area"})
+        return ListHistory(rows, coverage, dict(zip(self.areas["area_id"], self.areas["municipality_code"])))
 
     def __repr__(self) -> str:
         sizes = ", ".join(f"{name}={len(getattr(self, name))}" for name in TABLES)

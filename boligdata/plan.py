@@ -15,8 +15,8 @@ import pandas as pd
 from .catalog import load_catalog
 from .datafiles import check_keys, package_yaml
 from .errors import ParameterError
-from .gaps import VERDICT_DA, gap_development, gap_table, one_value_per_period
-from .readers.values import parse_quarter
+from .gaps import VERDICT_DA, series_of, gap_development, gap_table
+from .readers.values import parse_quarter, period_bounds
 
 PARTIES = ("lbf", "municipality", "housing_organisations", "other")
 PARTY_DA = {"lbf": "Landsbyggefonden", "municipality": "Kommunen",
@@ -46,19 +46,21 @@ def _plan(tables, plan_id: str) -> pd.Series:
     return plans.loc[plan_id]
 
 
-def goals_table(tables, plan_id: str) -> pd.DataFrame:
+def goals_table(source, plan_id: str) -> pd.DataFrame:
     """LBF's fixed indicators (and sub-goals with a baseline) for one plan against the municipality.
+
+    ``source`` is a quarter snapshot (the figures as known on its date) or the workspace's tables.
 
     One row per indicator: baseline and latest values for the plan's area and the
     municipality, both changes, and the development relative to the municipality. An
     indicator without a municipal figure (a survey) says so; it is never shown as zero.
     """
-    _plan(tables, plan_id)
+    _plan(getattr(source, "registry", None) or source, plan_id)
     catalog = load_catalog()
     wanted = catalog[catalog["group"].isin(["lbf_fixed", "plan_goal"])]
-    gaps = gap_table(tables, levels=("plan",), geo_codes=[plan_id])
+    gaps = gap_table(source, levels=("plan",), geo_codes=[plan_id])
     development = gap_development(gaps).set_index("indicator")
-    own = one_value_per_period(tables.observations)
+    own = series_of(source)
     own = own[(own["geo_level"] == "plan") & (own["geo_code"] == plan_id) & own["value"].notna()]
     rows = []
     for indicator, entry in wanted.iterrows():
@@ -87,13 +89,16 @@ def goals_table(tables, plan_id: str) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def activity_table(tables, plan_id: str) -> pd.DataFrame:
+def activity_table(tables, plan_id: str, as_of=None) -> pd.DataFrame:
     """Per activity indicator and year: target, actual and share of target.
 
-    A year without a registration is "ikke registreret", never zero.
+    A year without a registration is "ikke registreret", never zero. With ``as_of``, a year
+    not yet over on that date has no result (its target is a plan, so it stays).
     """
     _plan(tables, plan_id)
     acts = tables.activities[tables.activities["plan_id"] == plan_id].copy()
+    if as_of is not None:
+        acts.loc[acts["year"] >= as_of.year, "actual"] = pd.NA
     acts["share_of_target_pct"] = (acts["actual"] / acts["target"] * 100).astype("Float64")
     acts["status_da"] = [
         "ikke registreret" if pd.isna(a) else ("nået" if a >= t else "ikke nået")
@@ -104,14 +109,17 @@ def activity_table(tables, plan_id: str) -> pd.DataFrame:
     return acts[columns].sort_values(["focus_area", "indicator", "year"]).reset_index(drop=True)
 
 
-def economy_table(tables, plan_id: str) -> pd.DataFrame:
+def economy_table(tables, plan_id: str, as_of=None) -> pd.DataFrame:
     """Budget and accounts per year by financing party, totals, cumulative sums, local share.
 
     The local share is everything not paid by Landsbyggefonden, against LBF's requirement
-    (``plan_settings.yaml``).
+    (``plan_settings.yaml``). With ``as_of``, accounts of a year not over on that date are
+    left out (they cannot have been known).
     """
     _plan(tables, plan_id)
     economy = tables.economy[tables.economy["plan_id"] == plan_id]
+    if as_of is not None:
+        economy = economy[(economy["kind"] != "accounts") | (economy["year"] < as_of.year)]
     if economy.empty:
         return pd.DataFrame(columns=["year", "kind", *PARTIES, "total", "cumulative_total", "local_share_pct"])
     wide = economy.pivot_table(index=["year", "kind"], columns="party", values="amount_dkk", aggfunc="sum")
@@ -160,13 +168,17 @@ def staff_summary(staff: pd.DataFrame) -> pd.DataFrame:
     }).reset_index()
 
 
-def support_series(tables, area_id: str, start: str | None = None) -> pd.DataFrame:
+def support_series(tables, area_id: str, start: str | None = None, as_of=None) -> pd.DataFrame:
     """Publicly supported and self-supporting residents: start, latest, change, wanted direction.
 
-    ``start`` is the period to measure from (default: each measure's first period).
+    ``start`` is the period to measure from (default: each measure's first period); with
+    ``as_of`` only periods ended by that date count.
     """
     directions = plan_settings()["support_directions"]
     counts = tables.support_counts[tables.support_counts["area_id"] == area_id]
+    if as_of is not None:
+        counts = counts[pd.Series([period_bounds(p)[1] <= as_of for p in counts["period"]], index=counts.index,
+                                  dtype=bool)]
     rows = []
     for measure, part in counts.groupby("measure", sort=True):
         part = part.sort_values("period")
@@ -181,7 +193,8 @@ def support_series(tables, area_id: str, start: str | None = None) -> pd.DataFra
                      "latest_period": last["period"], "latest_count": int(last["count"]),
                      "change": change, "wanted_direction": wanted,
                      "as_wanted": (change < 0) if wanted == "down" else (change > 0)})
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=["measure", "label_da", "start_period", "start_count", "latest_period",
+                                       "latest_count", "change", "wanted_direction", "as_wanted"])
 
 
 def letting_table(tables, area_id: str, quarter: str) -> pd.DataFrame:
@@ -191,7 +204,7 @@ def letting_table(tables, area_id: str, quarter: str) -> pd.DataFrame:
     single quarters when all of them are there; otherwise it is missing (never zero).
     """
     quarter = parse_quarter(quarter)
-    year, number = int(quarter[:4]), int(quarter[-1])
+    year = int(quarter[:4])
     spans = {"quarter": (quarter, quarter), "year_to_date": (f"{year}Q1", quarter),
              "previous_year": (f"{year - 1}Q1", f"{year - 1}Q4")}
     letting = tables.letting[tables.letting["area_id"] == area_id]

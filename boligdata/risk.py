@@ -1,8 +1,9 @@
-"""Risk bands (red / orange / yellow / green) from ``data/risk_bands.yaml``, with a Danish reason.
+"""Risk bands (``data/risk_bands.yaml``) with a Danish reason that keeps the law and the margins apart.
 
-The bands follow Odense's quarterly monitoring (seed 004): red on or projected onto the
-ghetto / parallelsamfund list, orange udsat, yellow near becoming udsat, green otherwise.
-"Near" uses ``margin_pp``, a setting of the user's, not a number from the law.
+Red, orange and the forebyggelse band follow the law's designations (rules.yaml), computed
+exactly. Yellow ("I risiko") is this tool's judgement: a criterion the area misses by at most
+``margin_persons`` persons, or criteria within ``margins_pp`` points that would make it udsat.
+The reason says which is which, so a committee never reads a margin as the law.
 """
 
 from __future__ import annotations
@@ -14,20 +15,17 @@ from functools import lru_cache
 from .criteria import AreaResult
 from .datafiles import check_choice, check_keys, package_yaml
 from .present.numbers_da import number_da, pct_da
-from .present.sentences import NAME_DA
 from .readers.values import normalise_key
 
-RULES = ("list", "udsat", "near", "otherwise")
-SHORT_DA = {"employment": "beskæftigelse", "crime": "kriminalitet", "education": "uddannelse",
-            "income": "indkomst", "non_western": "ikke-vestlig herkomst"}
-LIST_DESIGNATIONS = ("ghetto", "parallelsamfund", "haardt_ghetto", "omdannelse")
+RULES = ("list", "udsat", "forebyggelse", "undecided", "near", "otherwise")
 
 
 @dataclass(frozen=True)
 class Band:
     id: str
-    label_da: str
+    label_da: str | None
     colour: str
+    colour_da: str
     rule: str
     aliases_da: tuple
 
@@ -35,115 +33,171 @@ class Band:
 @dataclass(frozen=True)
 class BandSettings:
     margins_pp: dict
+    margins_persons: dict
     bands: tuple
 
     def margin(self, criterion_id: str) -> Decimal:
         return self.margins_pp.get(criterion_id, Decimal(0))
 
+    def margin_persons(self, criterion_id: str) -> int:
+        return self.margins_persons.get(criterion_id, 0)
+
     def by_category(self, category: str) -> Band | None:
         """The band a user's own category name stands for ("Udsat område" -> orange)."""
         key = normalise_key(category)
-        return next((b for b in self.bands if key in {normalise_key(a) for a in (b.label_da, *b.aliases_da)}), None)
+        return next((b for b in self.bands if key in {normalise_key(a) for a in (b.label_da or "", *b.aliases_da)}),
+                    None)
+
+    def band(self, band_id: str) -> Band:
+        return next(b for b in self.bands if b.id == band_id)
+
+    def margins_da(self, version) -> str:
+        """The margins in words, for the report's method note.
+
+        >>> from boligdata.rules import version_by_id
+        >>> band_settings().margins_da(version_by_id("2018"))  # doctest: +ELLIPSIS
+        'beskæftigelseskriteriet: 5 personer eller 2,0 procentpoint; kriminalitetskriteriet: 1 person eller 0,25 ...'
+        """
+        parts = []
+        for criterion in version.ordered_criteria():
+            if criterion.id in self.margins_pp or criterion.id in self.margins_persons:
+                n = self.margin_persons(criterion.id)
+                persons = f"{n} person" if n == 1 else f"{n} personer"
+                points = number_da(self.margin(criterion.id), criterion.decimals)
+                parts.append(f"{criterion.name_da}: {persons} eller {points} procentpoint")
+        return "; ".join(parts)
 
 
 def parse_band_settings(document) -> BandSettings:
-    check_keys(document, "risk_bands.yaml", required=["margins_pp", "bands", "source"])
-    margins = check_keys(document["margins_pp"], "risk_bands.yaml margins_pp", required=[],
-                         optional=["employment", "crime", "education", "income", "non_western"])
+    check_keys(document, "risk_bands.yaml", required=["margins_pp", "margins_persons", "bands", "source"])
+    criteria = ["employment", "crime", "education", "income", "non_western"]
+    margins = check_keys(document["margins_pp"], "risk_bands.yaml margins_pp", required=[], optional=criteria)
+    persons = check_keys(document["margins_persons"], "risk_bands.yaml margins_persons", required=[], optional=criteria)
     bands = []
     for number, entry in enumerate(document["bands"], start=1):
         where = f"risk_bands.yaml: band {number}"
-        check_keys(entry, where, required=["id", "label_da", "colour", "rule"], optional=["aliases_da"])
+        check_keys(entry, where, required=["id", "label_da", "colour", "colour_da", "rule"], optional=["aliases_da"])
         check_choice(entry["rule"], RULES, where + " rule")
-        bands.append(Band(entry["id"], entry["label_da"], entry["colour"], entry["rule"],
+        if entry["label_da"] is None and entry["rule"] != "list":
+            raise ValueError(f"{where}: only the 'list' band takes its label from the designation")
+        bands.append(Band(entry["id"], entry["label_da"], entry["colour"], entry["colour_da"], entry["rule"],
                           tuple(entry.get("aliases_da", []))))
-    return BandSettings({k: Decimal(str(v)) for k, v in margins.items()}, tuple(bands))
+    if not any(b.rule == "otherwise" for b in bands):
+        raise ValueError("risk_bands.yaml needs a band with rule 'otherwise'")
+    return BandSettings({k: Decimal(str(v)) for k, v in margins.items()}, {k: int(v) for k, v in persons.items()},
+                        tuple(bands))
 
 
 @lru_cache(maxsize=1)
 def band_settings() -> BandSettings:
     """The risk-band settings shipped with the package.
 
-    >>> [b.id for b in band_settings().bands], band_settings().margin("crime")
-    (['red', 'orange', 'yellow', 'green'], Decimal('0.25'))
+    >>> [b.id for b in band_settings().bands], band_settings().margin("crime"), band_settings().margin_persons("crime")
+    (['red', 'orange', 'prevent', 'undecided', 'yellow', 'green'], Decimal('0.25'), 1)
     """
     return parse_band_settings(package_yaml("risk_bands.yaml"))
 
 
-def _counted(result: AreaResult):
-    """The designation whose criteria are counted (udsat, or ghetto before 2018)."""
-    return next(d for d in result.version.ordered_designations() if d.criteria)
+def _names(result: AreaResult, ids) -> str:
+    return ", ".join(result.criteria[i].criterion.short_da for i in ids) or "ingen"
 
 
-def _names(ids) -> str:
-    return ", ".join(SHORT_DA.get(i, i) for i in ids) or "ingen"
+def near_criteria(result: AreaResult, settings: BandSettings) -> tuple[list[str], list[str]]:
+    """Missed criteria near their threshold: (within the persons margin, within the points margin).
+
+    Only criteria of the udsat count and the non-western criterion are looked at.
+    """
+    counted = result.version.counted
+    ids = list(counted.criteria) + [c for c in ("non_western",) if c in result.criteria and c not in counted.criteria]
+    by_persons, by_points = [], []
+    for cid in ids:
+        c = result.criteria[cid]
+        if c.met is not False:
+            continue
+        if c.persons is not None and c.persons <= settings.margin_persons(cid):
+            by_persons.append(cid)
+        elif c.distance_pp is not None and c.distance_pp >= -settings.margin(cid):
+            by_points.append(cid)
+    return by_persons, by_points
 
 
-def _within(result: AreaResult, cid: str, settings: BandSettings) -> bool:
+def _distance_da(result: AreaResult, cid: str) -> str:
     c = result.criteria[cid]
-    return c.met is False and c.distance_pp is not None and c.distance_pp >= -settings.margin(cid)
-
-
-def _near(result: AreaResult, settings: BandSettings) -> tuple[bool, list[str]]:
-    """Would the area be udsat (or on the list) if every criterion within its margin were met?"""
-    counted = _counted(result)
-    near = [c for c in counted.criteria if _within(result, c, settings)]
-    met = [c for c in counted.criteria if result.criteria[c].met]
-    reaches = len(met) + len(near) >= counted.min_met
-    non_western = result.criteria.get("non_western")
-    if non_western and reaches and _within(result, "non_western", settings) and "non_western" not in counted.criteria:
-        near.append("non_western")
-    return reaches, near
+    if c.persons is not None:
+        unit = "person" if c.persons == 1 else "personer"
+        return f"{number_da(c.persons)} {unit} fra {c.criterion.name_da}"
+    unit = "procentpoint af regionens gennemsnit" if c.criterion.indicator == "income_pct_of_region" else "procentpoint"
+    return f"{number_da(abs(c.distance_pp), c.criterion.decimals)} {unit} fra {c.criterion.name_da}"
 
 
 def risk_band(result: AreaResult, settings: BandSettings | None = None) -> dict:
     """The band of one classified area and the Danish reason for it."""
     settings = settings or band_settings()
-    counted = _counted(result)
+    version = result.version
+    counted = version.counted
     met = [c for c in counted.criteria if result.criteria[c].met]
-    reached, near = _near(result, settings)
-    on_list = any(result.designations.get(d) for d in LIST_DESIGNATIONS)
-    facts = f"opfylder {len(met)} af {len(counted.criteria)} kriterier ({_names(met)})"
+    group = "udsatte boligområder" if counted.id == "udsat" else "ghettoområder"
+    facts = f"opfylder {len(met)} af {len(counted.criteria)} kriterier for {group} ({_names(result, met)})"
+    by_persons, by_points = near_criteria(result, settings)
+    undecided_counted = [c for c in counted.criteria if result.criteria[c].met is None]
+    reaches = len(met) + len(by_points) + len(by_persons) >= counted.min_met
+    on_list = [version.designations[d] for d, v in result.designations.items() if v and version.designations[d].list]
     prefix = ""
     if result.population_ok is False:
-        prefix = (f"Under {number_da(result.version.population_min)} beboere ({number_da(result.residents)}), "
-                  f"så området kan ikke komme på listerne; men det ")
+        prefix = (f"Under {number_da(version.population_min)} beboere ({number_da(result.residents)}), så området kan "
+                  f"ikke komme på listerne efter loven; men det ")
     for band in settings.bands:
         if band.rule == "list" and on_list:
+            top = max(on_list, key=lambda d: d.severity)
             nw = result.criteria.get("non_western")
-            extra = f" og andelen med ikke-vestlig herkomst er {pct_da(nw.value)}" if nw and nw.value is not None else ""
-            return _band(band, f"{result.designation_label()}: området {facts}{extra}.")
+            extra = ""
+            if nw and nw.value is not None and "non_western" not in counted.criteria:
+                extra = f", og andelen med ikke-vestlig herkomst er {pct_da(nw.value)} (over {pct_da(nw.threshold, 0)})"
+            return _band(band, top.label_da, f"{top.label_da} efter loven: området {facts}{extra}.")
         if band.rule == "udsat" and result.designations.get("udsat"):
-            return _band(band, f"Udsat boligområde: området {facts}.")
-        if band.rule == "near" and reached and near:
-            within = " og ".join(
-                f"{number_da(abs(result.criteria[c].distance_pp), 2 if c == 'crime' else 1)} procentpoint fra "
-                f"{NAME_DA[result.criteria[c].criterion.indicator]}" for c in near)
-            text = f"{facts} og er kun {within}."
-            return _band(band, (prefix + text) if prefix else text[0].upper() + text[1:])
+            text = f"Udsat boligområde efter loven: området {facts}."
+            if "non_western" in by_persons + by_points:
+                text += f" Det er {_distance_da(result, 'non_western')} (værktøjets margin)."
+            return _band(band, band.label_da, text)
+        if band.rule == "forebyggelse" and result.designations.get("forebyggelse"):
+            fb = version.designations["forebyggelse"]
+            fb_met = [c for c in fb.criteria if result.criteria[c].met]
+            return _band(band, band.label_da, f"Forebyggelsesområde efter § 61 b: området opfylder {len(fb_met)} af "
+                                              f"{len(fb.criteria)} kriterier ({_names(result, fb_met)}) og har over "
+                                              f"{pct_da(result.criteria['fb_non_western'].threshold, 0)} med "
+                                              f"ikke-vestlig herkomst; det {facts} for udsatte boligområder.")
+        if band.rule == "undecided" and result.designations.get(counted.id) is None and result.population_ok is not False:
+            return _band(band, band.label_da, f"Kan ikke afgøres efter loven: området {facts}, og "
+                                              f"{_names(result, undecided_counted)} kan ikke afgøres med de tal, "
+                                              f"der foreligger.")
+        if band.rule == "near" and (by_persons or (reaches and by_points)):
+            near = by_persons + (by_points if reaches else [])
+            text = (f"{facts}, så det er ikke udsat efter loven; men det er i risiko efter værktøjets margin: "
+                    f"{'; '.join(_distance_da(result, c) for c in near)}.")
+            return _band(band, band.label_da, (prefix + text) if prefix else text[0].upper() + text[1:])
         if band.rule == "otherwise":
-            text = f"{facts} og er ikke tæt på at blive udsat."
-            return _band(band, (prefix + text) if prefix else text[0].upper() + text[1:])
+            text = f"{facts} og er ikke inden for værktøjets margin af at blive udsat."
+            return _band(band, band.label_da, (prefix + text) if prefix else text[0].upper() + text[1:])
     raise AssertionError("risk_bands.yaml needs a band with rule 'otherwise'")
 
 
-def _band(band: Band, reason: str) -> dict:
-    return {"band": band.id, "band_label_da": band.label_da, "colour": band.colour, "reason_da": reason}
+def _band(band: Band, label: str, reason: str) -> dict:
+    return {"band": band.id, "band_label_da": label, "colour": band.colour, "reason_da": reason}
 
 
 def compare_category(computed: dict, user_category: str | None, settings: BandSettings | None = None) -> str | None:
     """A Danish note when the user's own category disagrees with the computed band; else None.
 
     >>> compare_category({"band": "orange", "band_label_da": "Udsat boligområde"}, "Ikke risiko for udsat")
-    "Egen kategori 'Ikke risiko for udsat' (Ikke i risiko) afviger fra den beregnede 'Udsat boligområde'."
+    'Kommunens egen kategori er «Ikke risiko for udsat» (grøn); beregningen giver «Udsat boligområde» (orange).'
     """
     if not user_category:
         return None
     settings = settings or band_settings()
     theirs = settings.by_category(user_category)
     if theirs is None:
-        return f"Egen kategori '{user_category}' kendes ikke; den kan ikke sammenlignes."
+        return f"Kommunens egen kategori «{user_category}» kendes ikke; den kan ikke sammenlignes."
     if theirs.id == computed["band"]:
         return None
-    return (f"Egen kategori '{user_category}' ({theirs.label_da}) afviger fra den beregnede "
-            f"'{computed['band_label_da']}'.")
+    return (f"Kommunens egen kategori er «{user_category}» ({theirs.colour_da}); beregningen giver "
+            f"«{computed['band_label_da']}» ({settings.band(computed['band']).colour_da}).")

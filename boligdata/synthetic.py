@@ -113,10 +113,16 @@ def national_raw(raw: Path, *, seed: int = 2024, first_year: int = 2012, last_ye
     _csv(raw / "omraader.csv", ["områdekode", "områdenavn", "kommunekode"], areas)
     _csv(raw / "listehistorik.csv", ["listeår", "område", "betegnelse", "kilde", "bemærkning"], history)
     _csv(raw / "helhedsplaner.csv", ["helhedsplankode", "navn", "kommunekode", "områder", "startdato", "slutdato"], plans)
-    # A synthetic national average share convicted for every list year, so that the crime
-    # criterion is decided in the synthetic reports (labelled synthetic like everything here).
+    # A synthetic national average share convicted for every list from 2018 that has no published
+    # figure, so that the crime criterion is decided in the synthetic reports (labelled synthetic
+    # like everything here; a published figure is never contradicted).
+    from .lists import resolve_list
+    from .rules import known_crime_figures
+
+    published = known_crime_figures()
     _csv(raw / "landsgennemsnit.csv", ["listeår", "landsgennemsnit_pct", "kilde"],
-         [[year, "0,75", SOURCE] for year in range(first_year, last_year + 2)])
+         [[year, "0,75", SOURCE] for year in range(max(first_year, 2018), last_year + 2)
+          if published.used(resolve_list(list_year=year).id) is None])
     (raw / "README.md").write_text("# Synthetic national data\n\nEvery row is synthetic (boligdata.synthetic, "
                                    f"seed {seed}); for benchmarks and scale tests only.\n", encoding="utf-8")
     return {"municipalities": len(codes), "areas": len(areas), "plans": len(plans), "observations": rows}

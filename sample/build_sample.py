@@ -157,26 +157,15 @@ class Sample:
 
     # --- the pieces ------------------------------------------------------------------
     def lists(self) -> list[list]:
+        """The national list history the package ships (boligdata/data/published_lists.csv), as is."""
         rows = []
-        for r in read("published_lists_2017_2024.csv"):
-            municipality = r["municipality"]
-            self.add_area(r["area"], municipality)
-            designation, hard = r["designation"], r["hard"].startswith("yes")
-            evidence = f"{r['evidence'] or 'list'}; sample/sources/published_lists_2017_2024.csv"
-            year = int(r["list_year"])
-            ids = []
-            if designation in ("ghetto", "parallelsamfund"):
-                ids = [designation] + (["udsat"] if year >= 2018 else [])
-                if hard:
-                    ids.append("haardt_ghetto" if designation == "ghetto" else "omdannelse")
-            elif designation.startswith("udsat"):
-                ids = ["udsat"]
-            elif designation == "forebyggelsesområde":
-                ids = ["forebyggelse"]
-            for d in ids:
-                implied = d == "udsat" and designation in ("ghetto", "parallelsamfund")
-                note = "udsat by § 61 a, stk. 2 (a ghetto/parallelsamfund is an udsat area)" if implied else r["note"]
-                rows.append([year, canonical(r["area"]), d, evidence, note])
+        with open(ROOT / "boligdata" / "data" / "published_lists.csv", encoding="utf-8") as handle:
+            published = list(csv.DictReader(line for line in handle if not line.startswith("#")))
+        names = {code: name for name, code in self.codes.items()}
+        for r in published:
+            self.add_area(r["area"], names[r["municipality_code"]])
+            rows.append([int(r["list_year"]), "", canonical(r["area"]), r["designation"],
+                         r["source"], r["evidence_grade"], r["note"]])
         return rows
 
     def odense(self) -> list[list]:
@@ -194,10 +183,12 @@ class Sample:
             self.synthetic_counts(area, latest["residents"], "2020Q3")
             self.synthetic_history("område", area, latest)
             years = int(r["consecutive_years_on_list"] or 0)
-            for year in range(2020 - years, 2020):
-                if year < 2017:  # 2017- come from the published lists
-                    history.append([year, canonical(r["area"]), "ghetto",
-                                    "seed 004 punkt 4: consecutive years on the list as of Sept 2020", ""])
+            for year in range(2020 - years, 2017):  # 2017- come from the published lists
+                # Consecutive years on a list "som udkom første gang i 2010": in 2013 both lists.
+                for list_date in (("2013-10-01", "2013-12") if year == 2013 else ("",)):
+                    history.append([year, list_date, canonical(r["area"]), "ghetto",
+                                    "Odense Kommune, BSU 22.09.2020, punkt 4: sammenhængende år på listen",
+                                    "derived", "from the count of consecutive years on the list as of September 2020"])
         for r in read("odense_status_2020q3.csv"):
             area = self.area_id(r["area"])
             for indicator in CRITERIA:
@@ -337,8 +328,14 @@ class Sample:
         write_csv(self.out / "observationer.csv",
                   ["geografiniveau", "geografikode", "indikator", "periode", "værdi", "tæller", "nævner",
                    "kilde", "opgjort", "status", "bemærkning"], self.observations)
-        write_csv(self.out / "listehistorik.csv", ["listeår", "område", "betegnelse", "kilde", "bemærkning"],
-                  sorted(history, key=lambda r: (r[0], r[1], r[2])))
+        write_csv(self.out / "listehistorik.csv",
+                  ["listeår", "listedato", "område", "betegnelse", "kilde", "belæg", "bemærkning"],
+                  sorted(history, key=lambda r: (r[0], r[1], r[2], r[3])))
+        write_csv(self.out / "listehistorik_daekning.csv", ["kommunekode", "dækket_fra", "kilde"], [
+            ["461", "2010", "Odense Kommune, BSU 22.09.2020, punkt 4: sammenhængende år på listen, som udkom første "
+                            "gang i 2010"],
+            ["alle", "2017", "De offentliggjorte lister 2017-2024 (boligdata/data/published_lists.csv)"],
+        ])
         self.economy(plan_2017)
         self.staff(plan_2021)
         self.activities(plan_2021)

@@ -34,18 +34,74 @@ def test_classify_writes_the_documented_columns(tmp_path, values):
 
 
 def test_classify_refuses_without_crime_threshold(values, capsys):
-    assert main(["classify", str(values), "--list-year", "2019"]) == 2
+    # 2024: no published crime figure. Solbakken meets education (61,4 > 60) but not employment
+    # (38,3) or income (56,0): crime decides whether it is udsat, so the table is refused.
+    assert main(["classify", str(values), "--list-year", "2024"]) == 2
     err = capsys.readouterr().err
-    assert "national average for 2019 is not known" in err and "--crime-national-average" in err
+    assert "Solbakken: Udsat boligområde (the crime criterion of the list of 1 December 2024" in err
+    assert "--crime-national-average PCT" in err and "--crime-threshold-forebyggelse PCT" in err
 
 
 def test_classify_with_national_average(values, tmp_path):
     out = tmp_path / "o.csv"
-    # 3 x 0.8 = 2.4 % > 2.30 %: crime not met, so only education: not udsat.
-    assert main(["classify", str(values), "--list-year", "2019", "--crime-national-average", "0.8",
+    # 3 x 0.8 = 2.4 % > 2.30 %: crime not met, so only education: not udsat, so not a
+    # parallelsamfund, so not an omdannelsesområde either: every designation is decided.
+    assert main(["classify", str(values), "--list-year", "2024", "--crime-national-average", "0.8",
                  "--out", str(out)]) == 0
     row = pd.read_csv(out, dtype=str).iloc[0]
-    assert (row["crime_threshold_pct"], row["crime_met"], row["udsat"]) == ("2.4", "false", "false")
+    assert (row["crime_threshold_pct"], row["crime_met"], row["udsat"], row["omdannelse"]) == \
+        ("2.4", "false", "false", "false")
+    # § 61 b: 2 x 0.8 = 1.6 <= 2.30, 38.3 > 30, 61.4 > 60 and 54.2 > 30: a forebyggelsesområde.
+    assert row["forebyggelse"] == "true"
+
+
+def test_classify_never_refuses_what_the_law_decides(tmp_path):
+    # 2024, crime unknown: employment 45 > 40 and education 65 > 60 make the area udsat whatever
+    # the crime figure; non-western 30 is not above 50 (not a parallelsamfund) nor above 30 (not a
+    # forebyggelsesområde). Every designation is decided, so the table is written (exit 0).
+    path = write(tmp_path / "v.csv", "area,residents,non_western_pct,outside_labour_market_pct,convicted_pct,"
+                                     "primary_school_only_pct,income_pct_of_region\nA,1500,30,45,2.5,65,70\n")
+    out = tmp_path / "o.csv"
+    assert main(["classify", str(path), "--list-year", "2024", "--out", str(out)]) == 0
+    row = pd.read_csv(out, dtype=str, keep_default_na=False).iloc[0]
+    assert (row["crime_met"], row["udsat"], row["parallelsamfund"], row["forebyggelse"]) == \
+        ("undecided", "true", "false", "false")
+
+
+def test_allow_undecided_writes_undecided_cells(tmp_path, capsys):
+    # Convicted missing in 2020: employment 45 > 40 is met, education 50 and income 70 miss, so
+    # crime decides udsat: undecided. With --allow-undecided the cells say so (never empty).
+    path = write(tmp_path / "v.csv", "area,residents,non_western_pct,outside_labour_market_pct,convicted_pct,"
+                                     "primary_school_only_pct,income_pct_of_region\nA,1500,55,45,,50,70\n")
+    out = tmp_path / "o.csv"
+    assert main(["classify", str(path), "--list-year", "2020", "--allow-undecided", "--out", str(out)]) == 0
+    row = pd.read_csv(out, dtype=str, keep_default_na=False).iloc[0]
+    assert (row["crime_met"], row["udsat"], row["ghetto"]) == ("undecided", "undecided", "undecided")
+    assert row["designation"] == "Uafklaret (udsat boligområde, ghettoområde eller hårdt ghettoområde)"
+
+
+def test_two_lists_of_2013_are_named_by_date(tmp_path):
+    # 1 October 2013: the 2010 rules (2 of non-western, employment, crime): 55 > 50 and 45 > 40.
+    # End of 2013: the 2013 rules (3 of 5): only those two of five (crime 2.5, education 50,
+    # income 70 miss), so not a ghettoområde.
+    path = write(tmp_path / "v.csv", "area,residents,non_western_pct,outside_labour_market_pct,convicted_pct,"
+                                     "primary_school_only_pct,income_pct_of_region\nA,1500,55,45,2.5,50,70\n")
+    for list_date, expected in (("2013-10-01", "true"), ("2013-12", "false")):
+        out = tmp_path / f"{list_date}.csv"
+        assert main(["classify", str(path), "--list-date", list_date, "--allow-undecided", "--out", str(out)]) == 0
+        row = pd.read_csv(out, dtype=str, keep_default_na=False).iloc[0]
+        assert (row["list_date"], row["ghetto"]) == (list_date, expected)
+
+
+def test_the_way_off_follows_the_as_of_date(values, tmp_path):
+    # Solbakken on the 2020 list with the committee's figures: crime (April) and education (July)
+    # are locked by 30 September, employment (38,3, not met) is open: no open lever removes it.
+    out = tmp_path / "o.csv"
+    assert main(["classify", str(values), "--list-year", "2020", "--as-of", "2020-09-30", "--allow-undecided",
+                 "--out", str(out)]) == 0
+    row = pd.read_csv(out, dtype=str, keep_default_na=False).iloc[0]
+    assert (row["exit_possible"], row["exit_locked"]) == ("false", "crime;education;non_western")
+    assert "Til listen 1. december 2021" in row["exit_sentence_da"]
 
 
 def test_every_command_has_help():
@@ -57,14 +113,16 @@ def test_every_command_has_help():
 
 
 def test_classify_uses_the_workspaces_national_average(values, sample_workspace, tmp_path):
-    # raw/landsgennemsnit.csv: 0,76 % for the 2019 list -> 3 x 0,76 = 2,28 % ; 2,30 >= 2,28: met.
+    # raw/landsgennemsnit.csv: 0,76 % for the 2025 list -> 3 x 0,76 = 2,28 % ; 2,30 >= 2,28: met.
     write(sample_workspace / "raw" / "landsgennemsnit.csv",
-          "listeår;landsgennemsnit_pct;multiplum;tærskel_pct;kilde\n2019;0,76;;;test\n")
+          "listeår;landsgennemsnit_pct;multiplum;tærskel_pct;kilde\n2025;0,76;;;test\n")
     out = tmp_path / "o.csv"
-    assert main(["classify", str(values), "--list-year", "2019", "--workspace", str(sample_workspace),
-                 "--out", str(out)]) == 0
+    assert main(["classify", str(values), "--list-year", "2025", "--workspace", str(sample_workspace),
+                 "--allow-undecided", "--out", str(out)]) == 0
     row = pd.read_csv(out, dtype=str).iloc[0]
     assert (row["crime_threshold_pct"], row["crime_met"], row["udsat"]) == ("2.28", "true", "true")
+    # A parallelsamfund (54,2 > 50) with no history given: whether it is an omdannelsesområde is open.
+    assert (row["parallelsamfund"], row["omdannelse"]) == ("true", "undecided")
 
 
 def test_income_distance_in_kroner_where_the_regional_average_is_given(tmp_path):

@@ -18,7 +18,8 @@ from boligdata.classify import classify_frame
 from boligdata.criteria import evaluate_area, persons_to_flip
 from boligdata.datafiles import package_yaml
 from boligdata.errors import DataFileError
-from boligdata.rules import CrimeFigures, parse_rules, version_for_year
+from boligdata.history import ListHistory
+from boligdata.rules import parse_rules, user_crime_figure, version_for_year
 
 from conftest import PROJECT
 
@@ -103,8 +104,10 @@ def test_odense_table_under_the_2018_rules():
         assert (int(row["criteria_met"]), row["udsat"], row["ghetto"]) == (met, str(udsat).lower(), str(ghetto).lower()), name
 
 
-def history(name, years, designation="ghetto"):
-    return pd.DataFrame({"area": name, "list_year": list(years), "designation": designation})
+def history(name, years, designation="ghetto", covered_from=2010):
+    """The lists ``years`` with ``name`` on them; complete from ``covered_from`` (2010: every list)."""
+    coverage = {"*": f"{covered_from}-10-01"} if covered_from else None  # None: from the earliest row
+    return ListHistory.from_rows([(name, year, designation) for year in years], coverage=coverage)
 
 
 SOLBAKKEN = {"area": "Solbakken", "residents": 1288, "non_western_pct": 54.2, "outside_labour_market_pct": 38.3,
@@ -118,9 +121,32 @@ def test_transition_rule_makes_solbakken_a_hard_ghetto_in_2020():
 
 
 def test_four_years_is_not_enough_under_the_transition():
-    # 2017-2019 on the list and ghetto again in 2020: 4 years, but 2018-2020 lists need 5.
+    # 2017-2019 on the list and ghetto again in 2020: 4 years, but 2018-2020 lists need 5. The
+    # history is complete from 2010, so 2016 is known to be off the list: decided, not hard.
     result = evaluate_area(SOLBAKKEN, 2020, history=history("Solbakken", range(2017, 2020)))
     assert result.years_on_list == 4 and result.designations["haardt_ghetto"] is False
+
+
+def test_a_run_that_reaches_the_edge_of_the_history_is_undecided():
+    # The same four years, but the history only covers lists from 2017: the area may have been
+    # on the 2016 list too, so whether it is a hard ghetto cannot be decided (§ 61 a, stk. 3).
+    result = evaluate_area(SOLBAKKEN, 2020, history=history("Solbakken", range(2017, 2020), covered_from=None))
+    assert result.years_on_list == 4 and result.years_open is True
+    assert result.designations["haardt_ghetto"] is None and result.designations["ghetto"] is True
+    assert result.designation_label() == "Ghettoområde (hårdt ghettoområde uafklaret)"
+    assert any("covers lists only from 2017-12-01" in n for n in result.notes)
+    # No history at all is the same, never "not on the lists".
+    bare = evaluate_area(SOLBAKKEN, 2020)
+    assert bare.designations["haardt_ghetto"] is None and "no list history was given" in bare.notes[0]
+
+
+def test_a_hard_designation_in_the_history_implies_the_years_it_needed():
+    # Ringparken was a hard ghetto on the 2018 list: under the transition rule that needed 5
+    # years, so it was on the ghetto list 2014-2018 although the rows start in 2017.
+    h = ListHistory.from_rows([("R", 2017, "ghetto"), ("R", 2018, "ghetto"), ("R", 2018, "haardt_ghetto"),
+                               ("R", 2019, "ghetto")])
+    run = h.run("R", 2020)
+    assert (run.years, run.open_ended) == (6, True)  # 2014-2019, and the history says nothing of 2013
 
 
 def test_a_gap_in_the_history_restarts_the_count():
@@ -130,7 +156,7 @@ def test_a_gap_in_the_history_restarts_the_count():
 
 def test_omdannelse_counts_ghetto_years_and_needs_five():
     # § 61 a, stk. 4 (2021): parallelsamfund conditions the last 5 years; ghetto years count.
-    crime = CrimeFigures({2021: (Decimal("0.75"), "test")}, {})
+    crime = user_crime_figure(2021, national_average=Decimal("0.75"))
     values = dict(SOLBAKKEN, convicted_pct=3.0)  # 3.0 >= 3 x 0.75 = 2.25
     five = evaluate_area(values, 2021, history=history("Solbakken", range(2017, 2021)), crime=crime)
     four = evaluate_area(values, 2021, history=history("Solbakken", range(2018, 2021)), crime=crime)
@@ -145,20 +171,20 @@ def test_forebyggelse_criteria_of_2021():
                   primary_school_only_pct=50.0, income_pct_of_region=70.0)
     result = evaluate_area(values, 2022)
     assert result.designations["forebyggelse"] is True
-    # The 3x threshold for 2022 is unknown, but udsat is decided anyway: employment, education
-    # and income all miss, so even a met crime criterion would give 1 of 4.
-    assert result.criteria["crime"].met is None and result.designations["udsat"] is False
+    # The 3x threshold of 2022 is derived from the rounded 2x figure: 1.45 / 2 * 3, between
+    # 1.445 / 2 * 3 = 2.1675 and 1.455 / 2 * 3 = 2.1825. 1.45 is far below: not met.
+    assert result.criteria["crime"].met is False and result.designations["udsat"] is False
     assert result.designation_label() == "Forebyggelsesområde"
     # Non-western 30.0 is not above 30.
     assert evaluate_area(dict(values, non_western_pct=30.0), 2022).designations["forebyggelse"] is False
 
 
-def test_unknown_crime_threshold_is_refused_not_guessed():
-    # 2023: no national average known. Employment is met; crime could make it 2 of 4.
-    result = evaluate_area(area(outside_labour_market_pct=45.0, convicted_pct=2.5), 2023)
+def test_unknown_crime_threshold_is_undecided_not_guessed():
+    # 2024: no published figure. Employment is met; crime could make it 2 of 4.
+    result = evaluate_area(area(outside_labour_market_pct=45.0, convicted_pct=2.5), 2024)
     assert result.criteria["crime"].met is None and result.designations["udsat"] is None
-    assert result.designation_label() == "Uafklaret"
-    assert any("national average for 2023 is not known" in n for n in result.notes)
+    assert result.designation_label() == "Uafklaret (udsat boligområde)"
+    assert any("no published figure is known" in n and "--crime-national-average" in n for n in result.notes)
 
 
 def test_persons_to_flip_examples_from_the_issue():
@@ -178,7 +204,7 @@ def test_cheapest_way_off_for_solbakken():
     # 698.096 down to 644 (55 persons), (d) 289 fewer residents (1288 -> 999). Cheapest: (a).
     values = dict(SOLBAKKEN, pop_18plus=966, pop_30_59=500)
     result = evaluate_area(values, 2020, history=history("Solbakken", range(2016, 2020)))
-    assert result.exit == {"designation": "haardt_ghetto", "persons": 1, "criteria": ("crime",)}
+    assert (result.exit.designation, result.exit.persons, result.exit.criteria) == ("haardt_ghetto", 1, ("crime",))
     assert result.criteria["non_western"].persons == 55
 
 
@@ -211,11 +237,18 @@ def test_unknown_key_in_rules_is_a_load_error():
         parse_rules(document)
 
 
-def test_overlapping_rule_versions_are_a_load_error():
-    document = copy.deepcopy(package_yaml("rules.yaml"))
-    document["versions"][2]["list_years"]["last"] = 2021
-    with pytest.raises(DataFileError, match="overlap"):
-        parse_rules(document)
+def test_a_list_under_an_unknown_rule_version_is_a_load_error(monkeypatch):
+    from boligdata import lists
+
+    document = copy.deepcopy(package_yaml("lists.yaml"))
+    document["lists"][0]["rules"] = "2009"
+    monkeypatch.setattr(lists, "package_yaml", lambda name: document)
+    lists.load_lists.cache_clear()
+    try:
+        with pytest.raises(DataFileError, match="unknown rule version '2009'"):
+            lists.load_lists()
+    finally:
+        lists.load_lists.cache_clear()
 
 
 # --- properties ---------------------------------------------------------------------------

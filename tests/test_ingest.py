@@ -90,7 +90,7 @@ BAD_INPUTS = [
     ("forsoergelse_x.csv", "område;gruppe;periode;antal;kilde;status\nUkendtparken;selvforsørgende;2020K3;5;s;endelig\n",
      "raw/forsoergelse_x.csv, row 2, column 'område': found 'Ukendtparken'; expected an area in the area registry"),
     ("listehistorik_x.csv", "listeår;område;betegnelse;kilde\n2009;Vollsmose;ghetto;x\n",
-     "raw/listehistorik_x.csv, row 2, column 'listeår': found 2009; expected a list year a rule version covers (no rule version covers the list of 2009"),
+     "raw/listehistorik_x.csv, row 2, column 'listeår': found 2009; expected a year with a published list (the published lists run from 2010 to 2026)"),
     ("observationer_x.csv",
      "geografiniveau;geografikode;indikator;periode;værdi;tæller;nævner;kilde;opgjort;status\n"
      "område;odense-vollsmose;convicted_pct;2020K3;0,5;30;20;x;2020-09-22;endelig\n",

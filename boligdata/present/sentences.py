@@ -1,71 +1,120 @@
-"""One-sentence Danish explanations of criteria results and the cheapest way off a list."""
+"""One-sentence Danish explanations of criteria results and the cheapest way off a list.
+
+The words come from rules.yaml (``vocabulary``): a criterion's name, and how it is left
+("antallet af ... falder med {n}"). A distance in persons is the number of persons whose
+changed status moves the area over or under a threshold; it is not the size of a group.
+"""
 
 from __future__ import annotations
 
-from ..criteria import AreaResult, CriterionResult
-from .numbers_da import count_da, number_da, persons_da
-
-# The criterion's name in a Danish sentence, and what a change of one person means.
-NAME_DA = {
-    "outside_labour_market_pct": "beskæftigelseskriteriet",
-    "convicted_pct": "kriminalitetskriteriet",
-    "primary_school_only_pct": "uddannelseskriteriet",
-    "income_pct_of_region": "indkomstkriteriet",
-    "non_western_pct": "kriteriet om ikke-vestlig herkomst",
-}
-CHANGE_DA = {
-    "outside_labour_market_pct": "antallet af 18-64-årige uden for arbejdsmarked og uddannelse falder med {n}",
-    "convicted_pct": "antallet af dømte beboere på 18 år og derover falder med {n}",
-    "primary_school_only_pct": "antallet af 30-59-årige med alene grundskoleuddannelse falder med {n}",
-    "non_western_pct": "antallet af indvandrere og efterkommere fra ikke-vestlige lande falder med {n} ved uændret beboertal",
-}
+from ..criteria import AreaResult, CriterionResult, ExitPath
+from ..lists import get_list
+from ..vintages import calendar
+from .numbers_da import number_da
+from .undecided import criterion_reason_da
 
 
-def criterion_sentence(area: str, result: CriterionResult) -> str | None:
+def persons_text(n: int) -> str:
+    """"1 person", "17 personer".
+
+    >>> persons_text(1), persons_text(17)
+    ('1 person', '17 personer')
+    """
+    return f"{number_da(n)} person" if n == 1 else f"{number_da(n)} personer"
+
+
+def join_da(items) -> str:
+    """"a", "a og b", "a, b og c".
+
+    >>> join_da(["a"]), join_da(["a", "b", "c"])
+    ('a', 'a, b og c')
+    """
+    items = list(items)
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " og " + items[-1] if items else ""
+
+
+def criterion_sentence(area: str, result: CriterionResult) -> str:
     """"Solbakken overskrider uddannelseskriteriet med 7 personer", or how far from meeting it.
 
     >>> from decimal import Decimal
-    >>> from boligdata.rules import version_for_year
-    >>> c = version_for_year(2020).criteria["education"]
-    >>> r = CriterionResult(c, Decimal("61.4"), Decimal(60), None, True, Decimal("1.4"), 7)
-    >>> criterion_sentence("Solbakken", r)
+    >>> from boligdata.rules import version_by_id
+    >>> c = version_by_id("2018").criteria["education"]
+    >>> criterion_sentence("Solbakken", CriterionResult(c, Decimal("61.4"), Decimal(60), None, True, Decimal("1.4"), 7))
     'Solbakken overskrider uddannelseskriteriet med 7 personer.'
+    >>> criterion_sentence("Solbakken", CriterionResult(c, Decimal("59.0"), Decimal(60), None, False, Decimal("-1.0"), None))
+    'Solbakken er 1,0 procentpoint fra at opfylde uddannelseskriteriet.'
     """
-    name = NAME_DA[result.criterion.indicator]
+    name = result.criterion.name_da
     if result.met is None:
-        return f"{area}: {name} kan ikke afgøres ({'tærsklen mangler' if result.threshold is None else 'tallet mangler'})."
-    if result.persons is None:
-        points = number_da(abs(result.distance_pp), 1)
-        unit = "procentpoint af regionens gennemsnit" if result.criterion.indicator == "income_pct_of_region" else "procentpoint"
-        verb = "overskrider" if result.met else "er"
-        tail = f"med {points} {unit}" if result.met else f"{points} {unit} fra {name}"
-        return f"{area} {verb} {name} {tail}." if result.met else f"{area} {verb} {tail}."
+        return f"{area}: {name} kan ikke afgøres. {criterion_reason_da(result)}"
+    if result.persons is not None:
+        amount = persons_text(result.persons)
+    else:
+        unit = ("procentpoint af regionens gennemsnit" if result.criterion.indicator == "income_pct_of_region"
+                else "procentpoint")
+        amount = f"{number_da(abs(result.distance_pp), result.criterion.decimals)} {unit}"
     if result.met:
-        return f"{area} overskrider {name} med {persons_da(result.persons)}."
-    return f"{area} er {persons_da(result.persons)} fra at opfylde {name}."
+        return f"{area} overskrider {name} med {amount}." if result.criterion.operator != "<" else \
+            f"{area} opfylder {name} med {amount}."
+    return f"{area} er {amount} fra at opfylde {name}."
+
+
+def _lock_months(result: AreaResult, ids) -> str:
+    months = []
+    for cid in ids:
+        entry = calendar()["criteria"].get(result.criteria[cid].criterion.indicator)
+        if entry:
+            months.append(entry["label_da"].split(" ")[0])
+    return join_da(list(dict.fromkeys(months)))
+
+
+def _way(result: AreaResult, path: ExitPath) -> str:
+    """"antallet af ... falder med 17 (i alt 17 personer)"."""
+    parts = []
+    for cid in path.criteria:
+        if cid == "population":
+            moving = path.persons if len(path.criteria) == 1 else None
+            count = f" med {number_da(moving)}" if moving is not None else ""
+            parts.append(f"beboertallet falder{count} til under {number_da(result.version.population_min)}")
+            continue
+        c = result.criteria[cid]
+        parts.append(c.criterion.change_da.format(n=number_da(c.persons)))
+    total = f"i alt {persons_text(path.persons)}"
+    if path.undecided and path.persons_best is not None and path.persons_best < path.persons:
+        names = join_da([result.criteria[c].criterion.name_da for c in path.undecided])
+        total = (f"i alt højst {persons_text(path.persons)}, hvis {names} er opfyldt; "
+                 f"{persons_text(path.persons_best)}, hvis ikke")
+    return f"{join_da(parts)} ({total})"
 
 
 def exit_sentence(result: AreaResult) -> str | None:
-    """The cheapest way off the most severe list, in one Danish sentence.
+    """The cheapest way off the most severe designation, through the levers still open, in Danish.
 
-    Persons are counted per criterion, as if different persons change status for
-    each criterion (one person can at most count in several, so this is an upper bound).
+    Persons are counted per criterion, as if different persons change status for each
+    criterion (one person can count in several, so the total is an upper bound).
     """
-    if not result.exit:
+    path = result.exit
+    if path is None:
         return None
-    label = result.version.designations[result.exit["designation"]].label_da.lower()
-    if result.exit["persons"] is None:
-        return (f"{result.name} er {label}; vejen af listen kan ikke opgøres i personer, "
-                f"fordi antallet af beboere bag andelene mangler.")
-    parts = []
-    for cid in result.exit["criteria"]:
-        if cid == "population":
-            moving = result.exit["persons"] if len(result.exit["criteria"]) == 1 else None
-            parts.append(f"beboertallet falder med {count_da(moving)} til under "
-                         f"{number_da(result.version.population_min)}")
-            continue
-        criterion = result.criteria[cid]
-        parts.append(CHANGE_DA[criterion.criterion.indicator].format(n=count_da(criterion.persons)))
-    total = persons_da(result.exit["persons"])
-    return (f"{result.name} er ikke længere {label}, hvis {' og '.join(parts)} "
-            f"(i alt {total}).")
+    designation = result.version.designations[path.designation]
+    label = designation.label_da.lower()
+    list_da = get_list(path.list_id).label_da
+    locked = ""
+    if path.locked:
+        names = join_da([result.criteria[c].criterion.name_da for c in path.locked])
+        figures = "Tallene" if len(path.locked) > 1 else "Tallet"
+        locked = (f" {figures} for {names} er låst af ministeriet (siden {_lock_months(result, path.locked)}) og kan "
+                  f"ikke ændre listen {list_da}.")
+    if path.possible:
+        return (f"{result.name} er ikke længere {label} på listen {list_da}, hvis {_way(result, path)}.{locked}")
+    text = f"Ingen af de tal, der stadig er åbne, kan fjerne {result.name} fra listen {list_da}.{locked}"
+    later = result.exit_next
+    if later is not None and later.possible:
+        text += (f" Til listen {get_list(later.list_id).label_da} er den korteste vej, at "
+                 f"{_way(result, later)}.")
+    elif path.undecided:
+        names = join_da([result.criteria[c].criterion.name_da for c in path.undecided])
+        text += f" Vejen af listen kan ikke opgøres, fordi {names} ikke kan afgøres."
+    else:
+        text += " Vejen af listen kan ikke opgøres i personer, fordi antallet af beboere bag andelene mangler."
+    return text

@@ -23,10 +23,9 @@ from ..load import load
 from ..municipalities import find_municipality, municipalities
 from ..paths import NOTEBOOKS_DIR, Workspace
 from ..readers.values import period_bounds
-from ..reports.kvartalsrapport import monitored_index
+from ..reports.common import quarter_da
+from .registry import analyst_notebooks, templates
 
-TEMPLATES = {"kvartalsrapport": "municipality", "omraadeprofil": "area", "helhedsplan": "plan"}
-ANALYST_NOTEBOOKS = {"udforskning"}
 QUARTER = re.compile(r"^(\d{4})[QK]([1-4])$")
 
 
@@ -48,10 +47,13 @@ class ReportJob:
     title: str
     parameters: dict = field(default_factory=dict)
     internal: bool = False
+    as_of: str | None = None  # a date other than the quarter's last day ("as it stood then")
 
     @property
     def name(self) -> str:
         name = self.template if self.scope == "municipality" else f"{self.template}-{self.scope_id}"
+        if self.as_of:
+            name += f"-pr-{self.as_of}"
         return f"{name}-intern" if self.internal else name
 
     def html_path(self, ws: Workspace) -> Path:
@@ -62,7 +64,7 @@ class ReportJob:
 
 
 def parse_quarter_parameter(quarter: str) -> str:
-    """``YYYYQn`` (or ``YYYYKn``) checked and made canonical.
+    """``YYYYQn`` (or ``YYYYKn``) checked against the lists' timeline and made canonical.
 
     >>> parse_quarter_parameter("2020K3")
     '2020Q3'
@@ -70,11 +72,39 @@ def parse_quarter_parameter(quarter: str) -> str:
     Traceback (most recent call last):
     ...
     boligdata.errors.ParameterError: --quarter: expected YYYYQn such as 2020Q3, found 'Q3-2020'
+    >>> parse_quarter_parameter("2009Q3")
+    Traceback (most recent call last):
+    ...
+    boligdata.errors.ParameterError: --quarter 2009Q3: the rules cover quarters from 2010Q1 (the year of the first list) to 2030Q3 (before the list of 1 December 2030)
     """
+    from ..lists import load_lists
+
     match = QUARTER.match(str(quarter).strip().upper())
     if not match:
         raise ParameterError(f"--quarter: expected YYYYQn such as 2020Q3, found {quarter!r}")
-    return f"{match.group(1)}Q{match.group(2)}"
+    canonical = f"{match.group(1)}Q{match.group(2)}"
+    lists = load_lists()
+    first, last = f"{lists[0].year}Q1", f"{lists[-1].year}Q{(lists[-1].known_by.month - 1) // 3}"
+    if not first <= canonical <= last:
+        raise ParameterError(f"--quarter {canonical}: the rules cover quarters from {first} (the year of the first list) "
+                             f"to {last} (before {lists[-1].label_en})")
+    return canonical
+
+
+def as_of_parameter(value, quarter: str) -> str | None:
+    """``--as-of``: a date inside the quarter (None for the quarter's last day)."""
+    import datetime as dt
+
+    if value in (None, ""):
+        return None
+    try:
+        date = dt.date.fromisoformat(str(value))
+    except ValueError:
+        raise ParameterError(f"--as-of: expected a date YYYY-MM-DD, found {value!r}") from None
+    start, end = period_bounds(quarter)
+    if not start <= date <= end:
+        raise ParameterError(f"--as-of {date}: expected a date in {quarter} ({start} to {end})")
+    return None if date == end else date.isoformat()
 
 
 def municipality_parameter(value: str) -> str:
@@ -86,78 +116,94 @@ def municipality_parameter(value: str) -> str:
 
 
 def plan_job(template: str, quarter: str, *, municipality=None, area=None, plan=None, workspace=None,
-             tables=None, monitored: dict | None = None, internal: bool = False) -> ReportJob:
+             tables=None, snapshot=None, internal: bool = False, as_of=None) -> ReportJob:
     """Validate the parameters of one report; an unknown name is an error, not a warning.
 
     ``internal`` switches disclosure control off (explicitly); the report then says it must
     not be published, and its file name ends in ``-intern``.
     """
-    job = _plan_job(template, quarter, municipality=municipality, area=area, plan=plan, workspace=workspace,
-                    tables=tables, monitored=monitored)
-    if internal:
-        job.parameters["internal"] = True
-        job.internal = True
-    return job
-
-
-def _plan_job(template: str, quarter: str, *, municipality=None, area=None, plan=None, workspace=None,
-              tables=None, monitored: dict | None = None) -> ReportJob:
-    if template in ANALYST_NOTEBOOKS:
+    known = templates()
+    if template in analyst_notebooks():
         raise ParameterError(f"--template: {template} is the analyst's notebook, not a report; open it with make lab")
-    if template not in TEMPLATES:
-        raise ParameterError(f"--template: unknown template {template!r} (known: {', '.join(TEMPLATES)})")
+    if template not in known:
+        raise ParameterError(f"--template: unknown template {template!r} (known: {', '.join(known)})")
     quarter = parse_quarter_parameter(quarter)
-    scope = TEMPLATES[template]
+    as_of = as_of_parameter(as_of, quarter)
+    scope = known[template].scope
     given = {"municipality": municipality, "area": area, "plan": plan}
     wrong = [k for k, v in given.items() if v is not None and k != scope]
     if given[scope] is None or wrong:
         raise ParameterError(f"--template {template} takes --{scope} (and no --{', --'.join(wrong) or 'other scope'})")
     tables = tables if tables is not None else load(workspace)
+    snapshot = snapshot if snapshot is not None else tables.quarter(quarter, as_of)
+    label = known[template].title_da
+    parameters = {"quarter": quarter}
+    if as_of:
+        parameters["as_of"] = as_of
+    if internal:
+        parameters["internal"] = True
+
+    def job(scope_id, home, title):
+        return ReportJob(template, quarter, scope, scope_id, home, f"{label}: {title}, {quarter_da(quarter)}",
+                         {**parameters, scope: scope_id}, internal, as_of)
+
     if scope == "municipality":
         code = municipality_parameter(municipality)
         name = municipalities().loc[code, "municipality_name"]
-        monitored = monitored if monitored is not None else monitored_index(tables)
-        if not monitored.get(code):
-            raise ParameterError(f"--municipality: {name} ({code}) has no areas with criteria figures in this workspace")
-        return ReportJob(template, quarter, scope, code, code, f"Kvartalsrapport {name} {quarter}",
-                         {"quarter": quarter, "municipality": code})
+        if not snapshot.area_ids(code):
+            raise ParameterError(f"--municipality: {name} ({code}) has no areas with criteria figures in this "
+                                 f"workspace on {snapshot.as_of.isoformat()}")
+        return job(code, code, f"{name} Kommune")
     if scope == "area":
         areas = tables.areas.set_index("area_id")
         if area not in areas.index:
             raise ParameterError(f"--area: unknown area {area!r} (an områdekode from raw/omraader*, e.g. "
                                  f"{areas.index[0]})")
-        return ReportJob(template, quarter, scope, area, areas.loc[area, "municipality_code"],
-                         f"Områdeprofil {areas.loc[area, 'area_name']} {quarter}", {"quarter": quarter, "area": area})
+        return job(area, areas.loc[area, "municipality_code"], areas.loc[area, "area_name"])
     plans = tables.plans.set_index("plan_id")
     if plan not in plans.index:
         raise ParameterError(f"--plan: unknown plan {plan!r} (known: {', '.join(plans.index) or 'none'})")
-    return ReportJob(template, quarter, scope, plan, plans.loc[plan, "municipality_code"],
-                     f"Helhedsplan {plans.loc[plan, 'plan_name']} {quarter}", {"quarter": quarter, "plan": plan})
+    if not _plan_runs(plans.loc[plan], quarter):
+        row = plans.loc[plan]
+        raise ParameterError(f"--plan: {plan} runs {row['start_date'] or '…'} to {row['end_date'] or '…'}, "
+                             f"not in {quarter}")
+    return job(plan, plans.loc[plan, "municipality_code"], plans.loc[plan, "plan_name"])
 
 
-def all_jobs(quarter: str, workspace=None, templates=None) -> list[ReportJob]:
-    """Every report of a workspace for a quarter: each municipality with monitored areas, each
-    such area, and each plan running in the quarter."""
+def _plan_runs(plan, quarter: str) -> bool:
+    start, end = (pd.Timestamp(d) for d in period_bounds(quarter))
+    begins = pd.Timestamp(plan["start_date"]) if pd.notna(plan["start_date"]) else start
+    ends = pd.Timestamp(plan["end_date"]) if pd.notna(plan["end_date"]) else end
+    return begins <= end and ends >= start
+
+
+def all_jobs(quarter: str, workspace=None, templates_wanted=None, as_of=None, internal: bool = False) -> list[ReportJob]:
+    """Every report of a workspace for a quarter: each template for each municipality with monitored
+    areas on the date, each such area, and each plan running in the quarter."""
     quarter = parse_quarter_parameter(quarter)
     tables = load(workspace)
-    wanted = set(templates or TEMPLATES)
-    unknown = wanted - set(TEMPLATES)
+    known = templates()
+    wanted = list(templates_wanted or known)
+    unknown = sorted(set(wanted) - set(known))
     if unknown:
-        raise ParameterError(f"--templates: unknown template(s) {', '.join(sorted(unknown))}")
+        raise ParameterError(f"--templates: unknown template(s) {', '.join(unknown)}")
+    snapshot = tables.quarter(quarter, as_of_parameter(as_of, quarter))
+    areas = snapshot.areas
+    by_municipality = {code: part["area"].tolist() for code, part in areas.groupby("municipality_code", sort=True)}
+    options = {"tables": tables, "snapshot": snapshot, "as_of": as_of, "internal": internal}
     jobs = []
-    monitored = monitored_index(tables)
-    for code in sorted(monitored):
-        if "kvartalsrapport" in wanted:
-            jobs.append(plan_job("kvartalsrapport", quarter, municipality=code, tables=tables, monitored=monitored))
-        if "omraadeprofil" in wanted:
-            jobs += [plan_job("omraadeprofil", quarter, area=a, tables=tables) for a in monitored[code]]
-    if "helhedsplan" in wanted:
-        start, end = (pd.Timestamp(d) for d in period_bounds(quarter))
-        for plan in tables.plans.itertuples():
-            begins = pd.Timestamp(plan.start_date) if pd.notna(plan.start_date) else start
-            ends = pd.Timestamp(plan.end_date) if pd.notna(plan.end_date) else end
-            if begins <= end and ends >= start:
-                jobs.append(plan_job("helhedsplan", quarter, plan=plan.plan_id, tables=tables))
+    for code in sorted(by_municipality):
+        for name in wanted:
+            scope = known[name].scope
+            if scope == "municipality":
+                jobs.append(plan_job(name, quarter, municipality=code, **options))
+            elif scope == "area":
+                jobs += [plan_job(name, quarter, area=a, **options) for a in sorted(by_municipality[code])]
+    for name in wanted:
+        if known[name].scope == "plan":
+            for plan in tables.plans.itertuples():
+                if _plan_runs(tables.plans.set_index("plan_id").loc[plan.plan_id], quarter):
+                    jobs.append(plan_job(name, quarter, plan=plan.plan_id, **options))
     return jobs
 
 
@@ -185,7 +231,7 @@ def execute(job: ReportJob, ws: Workspace, staging: Path, *, km=None, reset_firs
     """Run the job's notebook with papermill into ``staging``; return the executed notebook."""
     import papermill
 
-    source = NOTEBOOKS_DIR / f"{job.template}.ipynb"
+    source = NOTEBOOKS_DIR / templates()[job.template].notebook
     if reset_first:
         source = with_reset_cell(source, staging)
     output = staging / f"{job.name}.ipynb"

@@ -1,4 +1,6 @@
-"""What every committee report shares: its context, title block, banner, sources and footer."""
+"""What every committee report shares: its context (the quarter snapshot), title block, banners,
+sources and footer.
+"""
 
 from __future__ import annotations
 
@@ -12,15 +14,16 @@ from .. import __version__
 from ..load import Tables, load
 from ..present import disclosure
 from ..present.html import Html, banner, esc, table
-from ..projection import quarter_end
 from ..readers.values import parse_quarter
-from ..rules import CrimeFigures, crime_figures_from_table, known_crime_figures, version_for_year
+from ..snapshot import QuarterSnapshot
 
 INTERNAL_NOTE = ("Intern rapport: små antal personer er ikke diskretioneret. Rapporten må ikke offentliggøres "
                  "eller sendes videre.")
 SYNTHETIC_NOTE = ("Denne rapport bygger helt eller delvist på syntetiske (konstruerede) tal, som ikke er "
                   "offentliggjorte data. Den viser, hvordan rapporten ser ud, og må ikke bruges som beslutningsgrundlag.")
 STATUS_DA = {"final": "endelig", "provisional": "foreløbig", "estimate": "skøn (egne data)", "synthetic": "syntetisk"}
+MONTHS_DA = ("januar", "februar", "marts", "april", "maj", "juni", "juli", "august", "september", "oktober",
+             "november", "december")
 
 
 def quarter_da(quarter: str) -> str:
@@ -53,41 +56,73 @@ def date_da(value) -> str:
     return pd.Timestamp(value).strftime("%d.%m.%Y")
 
 
+def long_date_da(value) -> str:
+    """A date in words: 30. september 2020.
+
+    >>> long_date_da(dt.date(2020, 9, 30))
+    '30. september 2020'
+    """
+    value = pd.Timestamp(value)
+    return f"{value.day}. {MONTHS_DA[value.month - 1]} {value.year}"
+
+
+def period_label(period: str) -> str:
+    """A period as a short Danish label.
+
+    >>> period_label("2020"), period_label("2020Q3"), period_label("2020W32"), period_label("2020M07")
+    ('2020', '3. kvt. 2020', 'uge 32 2020', 'juli 2020')
+    """
+    if len(period) == 4:
+        return period
+    kind, number = period[4], int(period[5:])
+    if kind == "Q":
+        return f"{number}. kvt. {period[:4]}"
+    if kind == "M":
+        return f"{MONTHS_DA[number - 1]} {period[:4]}"
+    return f"uge {number} {period[:4]}"
+
+
 @dataclass
 class ReportContext:
-    """The data and parameters one report is built from."""
+    """The data and parameters one report is built from: the quarter snapshot and its workspace."""
 
     tables: Tables
-    quarter: str
-    list_year: int
-    crime: CrimeFigures
+    snapshot: QuarterSnapshot
     internal: bool = False
 
     @classmethod
-    def create(cls, workspace, quarter: str, internal: bool = False) -> "ReportContext":
+    def create(cls, workspace, quarter: str, internal: bool = False, as_of=None) -> "ReportContext":
         # Reports are read by committees: warnings go to the analyst's log, not into the report.
         warnings.filterwarnings("ignore")
         # Every report sets the disclosure policy itself, so one built after an internal report
         # in the same kernel is public again.
         disclosure.use(disclosure.internal() if internal else disclosure.public())
-        quarter = parse_quarter(quarter)
         tables = load(workspace)
-        crime = known_crime_figures().merged(crime_figures_from_table(tables.crime_averages))
-        return cls(tables, quarter, int(quarter[:4]), crime, bool(internal))
+        return cls(tables, tables.quarter(quarter, as_of or None), bool(internal))
 
     @property
-    def quarter_end(self) -> pd.Timestamp:
-        """The last day of the report's quarter: figures known later are not used."""
-        return pd.Timestamp(quarter_end(self.quarter))
+    def quarter(self) -> str:
+        return self.snapshot.quarter
+
+    @property
+    def as_of(self) -> dt.date:
+        return self.snapshot.as_of
+
+    @property
+    def list(self):
+        return self.snapshot.list
 
     @property
     def rules(self):
-        return version_for_year(self.list_year)
+        return self.snapshot.list.version
 
-    def synthetic(self, observations: pd.DataFrame, *others: pd.DataFrame) -> bool:
-        """True when any of the rows a report shows is synthetic."""
-        frames = (observations, *others)
-        return any("status" in f and (f["status"] == "synthetic").any() for f in frames)
+    def as_of_da(self) -> str:
+        """"30. september 2020" (the quarter's last day, or the date asked for)."""
+        return long_date_da(self.as_of)
+
+    def previous(self) -> QuarterSnapshot:
+        """The previous quarter's snapshot, as it stood at that quarter's end."""
+        return self.tables.quarter(previous_quarter(self.quarter))
 
 
 def lookup(frame: pd.DataFrame, key: str, value: str, what: str) -> pd.Series:
@@ -100,22 +135,32 @@ def lookup(frame: pd.DataFrame, key: str, value: str, what: str) -> pd.Series:
     return rows.iloc[0]
 
 
-def title_block(title: str, subtitle: str, synthetic: bool, internal: bool = False) -> Html:
-    """The report's title, subtitle, banners (internal, synthetic) where needed, and the table of contents slot."""
+def title_block(title: str, subtitle: str, synthetic: bool, internal: bool = False, notes=()) -> Html:
+    """The report's title, subtitle, banners (internal, synthetic, undecided) and the table of contents slot."""
     parts = [f'<header class="bd-title"><h1>{esc(title)}</h1><p class="bd-subtitle">{esc(subtitle)}</p></header>']
     if internal:
         parts.append(banner(INTERNAL_NOTE))
     if synthetic:
         parts.append(banner(SYNTHETIC_NOTE))
+    notes = list(notes)
+    if notes:
+        items = "".join(f"<li>{esc(n)}</li>" for n in notes)
+        parts.append(f'<div class="bd-banner bd-undecided" role="note"><strong>Kan ikke afgøres med de tal, der '
+                     f'foreligger:</strong><ul>{items}</ul></div>')
     parts.append('<nav class="bd-toc" aria-label="Indhold"><!-- toc --></nav>')
     return Html("".join(parts))
 
 
-def sources_table(observations: pd.DataFrame) -> Html:
-    """Every source behind the figures shown, with its newest vintage, status and row count."""
-    if observations.empty:
-        return Html("<p>Ingen tal.</p>")
-    grouped = (observations.groupby(["source", "status"], sort=True)
+def is_synthetic(*frames: pd.DataFrame) -> bool:
+    """True when any of the rows a report shows is synthetic."""
+    return any("status" in f and (f["status"] == "synthetic").any() for f in frames)
+
+
+def sources_table(rows: pd.DataFrame) -> Html:
+    """Every source behind the figures shown, with its newest vintage, status and count of figures."""
+    if rows.empty:
+        return Html("<p>Rapporten viser ingen indikatortal.</p>")
+    grouped = (rows.groupby(["source", "status"], sort=True)
                .agg(vintage=("vintage", "max"), rows=("indicator", "size")).reset_index())
     grouped["vintage_da"] = grouped["vintage"].map(date_da)
     grouped["status_da"] = grouped["status"].map(STATUS_DA)
@@ -124,26 +169,29 @@ def sources_table(observations: pd.DataFrame) -> Html:
                  caption="Kilder bag tallene i rapporten")
 
 
-def footer(ctx: ReportContext, observations: pd.DataFrame) -> Html:
-    """Quarter, data vintages, package version, hash of the inputs and the build time."""
-    manifest = ctx.tables.manifest
-    newest = date_da(observations["vintage"].max()) if not observations.empty else "–"
+def left_out(snapshot: QuarterSnapshot) -> str | None:
+    """What the as-of date left out, in one Danish sentence (None when nothing was)."""
+    excluded = snapshot.excluded.set_index("what")
+    parts = []
+    figures = int(excluded.loc["figures", "count"])
+    if figures:
+        parts.append(f"{figures} tal, der er opgjort efter {date_da(snapshot.as_of)}")
+    lists = int(excluded.loc["list_rows", "count"])
+    if lists:
+        parts.append(f"{lists} rækker fra lister offentliggjort efter {date_da(snapshot.as_of)}")
+    if not parts:
+        return None
+    return ("Rapporten viser tallene, som de forelå " + long_date_da(snapshot.as_of) + ". Derfor er "
+            + " og ".join(parts) + " ikke brugt.")
+
+
+def footer(ctx: ReportContext, rows: pd.DataFrame) -> Html:
+    """The quarter, the date the figures stood on, the newest figure, the package version and build time."""
+    newest = f" · Nyeste tal opgjort {esc(date_da(rows['vintage'].max()))}" if not rows.empty else ""
     built = dt.datetime.now().strftime("%d.%m.%Y kl. %H.%M")
     return Html(
         '<footer class="bd-footer">'
-        f"<p>{esc(quarter_da(ctx.quarter))} · Nyeste data opgjort {esc(newest)} · "
-        f"boligdata {esc(__version__)} · Inddata-hash {esc(manifest.get('input_hash', '')[:12])} · "
+        f"<p>{esc(quarter_da(ctx.quarter))} · Tal pr. {esc(date_da(ctx.as_of))}{newest} · "
+        f"boligdata {esc(__version__)} · "
         f'<span class="bd-built">Dannet {esc(built)}</span></p></footer>'
     )
-
-
-def period_label(period: str) -> str:
-    """A period as a short Danish label.
-
-    >>> period_label("2020"), period_label("2020Q3"), period_label("2020W32")
-    ('2020', '2020 K3', '2020 uge 32')
-    """
-    if len(period) == 4:
-        return period
-    kind, number = period[4], period[5:]
-    return {"Q": f"{period[:4]} K{number}", "M": f"{period[:4]}-{number}", "W": f"{period[:4]} uge {int(number)}"}[kind]

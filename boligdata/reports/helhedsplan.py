@@ -9,43 +9,44 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..gaps import VERDICT_DA, gap_table
+from ..gaps import VERDICT_DA
 from ..plan import KIND_DA, PARTY_DA, activity_table, economy_table, economy_totals, goals_table, plan_settings, staff_summary, staff_table
 from ..present.charts import small_multiples
 from ..present.html import Html, heading, paragraph, table, value_da
 from ..present.numbers_da import number_da, pct_da
-from .common import ReportContext, footer, lookup, period_label, quarter_da, sources_table, title_block
+from .common import (ReportContext, footer, is_synthetic, left_out, lookup, period_label, quarter_da, sources_table,
+                     title_block)
 
 
 
 class Helhedsplan:
     """The follow-up report of one boligsocial helhedsplan."""
 
-    def __init__(self, workspace, quarter: str, plan: str, internal: bool = False):
-        self.ctx = ReportContext.create(workspace, quarter, internal)
+    def __init__(self, workspace, quarter: str, plan: str, internal: bool = False, as_of=None):
+        self.ctx = ReportContext.create(workspace, quarter, internal, as_of)
         row = lookup(self.ctx.tables.plans, "plan_id", plan, "plan")
         self.plan, self.name, self.municipality = plan, row["plan_name"], row["municipality_code"]
         areas = self.ctx.tables.areas.set_index("area_id")
         area_ids = str(row["area_ids"]).split(";")
         self.area_names = [areas.loc[a, "area_name"] for a in area_ids]
         self.municipality_name = areas.loc[area_ids[0], "municipality_name"]
-        obs = self.ctx.tables.observations
-        self.observations = obs[((obs["geo_level"] == "plan") & (obs["geo_code"] == plan))
-                                | ((obs["geo_level"] == "municipality") & (obs["geo_code"] == self.municipality)
-                                   & obs["indicator"].str.startswith(("lbf_", "plan_")))]
-        self.observations = self.observations[self.observations["vintage"] <= self.ctx.quarter_end]
-        self.activities = activity_table(self.ctx.tables, plan)
-        self.economy = economy_table(self.ctx.tables, plan)
+        series = self.ctx.snapshot.series
+        self.observations = series[((series["geo_level"] == "plan") & (series["geo_code"] == plan))
+                                   | ((series["geo_level"] == "municipality") & (series["geo_code"] == self.municipality)
+                                      & series["indicator"].str.startswith(("lbf_", "plan_")))]
+        self.activities = activity_table(self.ctx.tables, plan, as_of=self.ctx.as_of)
+        self.economy = economy_table(self.ctx.tables, plan, as_of=self.ctx.as_of)
 
     def title(self) -> Html:
-        synthetic = self.ctx.synthetic(self.observations, self.activities)
+        synthetic = is_synthetic(self.observations, self.activities)
         return title_block(f"Helhedsplan: {self.name}",
-                           f"{', '.join(self.area_names)} · {self.municipality_name} Kommune · {quarter_da(self.ctx.quarter)}",
+                           f"{', '.join(self.area_names)} · {self.municipality_name} Kommune · "
+                           f"{quarter_da(self.ctx.quarter)} · tal pr. {self.ctx.as_of_da()}",
                            synthetic, self.ctx.internal)
 
     def goals(self) -> Html:
         """LBF's fixed indicators with baseline and latest values against the municipality."""
-        goals = goals_table(self.ctx.tables, self.plan)
+        goals = goals_table(self.ctx.snapshot, self.plan)
         goals = goals[goals["baseline_period"].notna()] if "baseline_period" in goals else goals.iloc[0:0]
         if goals.empty:
             return paragraph("Der er ingen tal for LBF's faste indikatorer for helhedsplanens område.")
@@ -67,8 +68,8 @@ class Helhedsplan:
                      caption="LBF's faste indikatorer: baseline og seneste tal for området og kommunen")
 
     def goal_charts(self) -> Html:
-        gaps = gap_table(self.ctx.tables, levels=("plan",), geo_codes=[self.plan])
-        gaps = gaps[(gaps["geo_code"] == self.plan) & gaps["indicator"].str.startswith("lbf_")
+        gaps = self.ctx.snapshot.gaps
+        gaps = gaps[(gaps["geo_level"] == "plan") & (gaps["geo_code"] == self.plan) & gaps["indicator"].str.startswith("lbf_")
                     & gaps["municipality_value"].notna()]
         from ..catalog import load_catalog
 
@@ -132,7 +133,11 @@ class Helhedsplan:
         return Html("".join(parts))
 
     def sources(self) -> Html:
-        return sources_table(self.observations)
+        parts = [sources_table(self.observations)]
+        note = left_out(self.ctx.snapshot)
+        if note:
+            parts.append(paragraph(note))
+        return Html("".join(parts))
 
     def footer(self) -> Html:
         return footer(self.ctx, self.observations)

@@ -1,4 +1,7 @@
-"""Kvartalsrapport: one municipality, one quarter; every monitored area against the lists.
+"""Kvartalsrapport: one municipality, one quarter; every monitored area against the coming list.
+
+Everything is read from the quarter snapshot, so a figure shown in the overview, the forecast
+table, the chart, a sentence and the change log is the same figure.
 
 >>> r = Kvartalsrapport(None, "2020Q3", "461")          # the bundled sample
 >>> [a.name for a in r.results if a.designations.get("ghetto")]
@@ -9,280 +12,296 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..criteria import consecutive_years, evaluate
 from ..errors import ParameterError
-from ..gaps import one_value_per_period
 from ..municipalities import municipalities
+from ..present import disclosure
 from ..present.charts import small_multiples
 from ..present.html import Html, badge, bullets, esc, heading, paragraph, table
-from ..present import disclosure
 from ..present.numbers_da import count_da, number_da, pct_da, signed_da
-from ..present.sentences import NAME_DA, criterion_sentence, exit_sentence
-from ..projection import CRITERIA_INDICATORS, history_frame, projected_observations, projection_frame, vintage_table
-from ..risk import compare_category, risk_band
-from .common import (ReportContext, date_da, footer, period_label, previous_quarter, quarter_da, sources_table,
-                     title_block)
-
-CRITERION_ORDER = ("employment", "crime", "education", "income", "non_western")
-LABEL_DA = {"residents": "Beboere", "non_western_pct": "Ikke-vestlig herkomst", "outside_labour_market_pct":
-            "Uden for arbejdsmarked og uddannelse", "convicted_pct": "Dømte", "primary_school_only_pct":
-            "Alene grundskole", "income_pct_of_region": "Indkomst i pct. af regionen"}
-BAND_ORDER = {"red": 0, "orange": 1, "yellow": 2, "green": 3}
+from ..present.sentences import criterion_sentence, exit_sentence, join_da
+from ..present.undecided import designation_reasons_da
+from ..risk import band_settings
+from ..vintages import vintage_table
+from .common import (ReportContext, date_da, footer, is_synthetic, left_out, period_label, quarter_da,
+                     sources_table, title_block)
 
 
-def monitored_index(tables) -> dict[str, list[str]]:
-    """Every municipality's areas that have criteria figures at area level (one pass)."""
-    obs = tables.observations
-    has = set(obs.loc[(obs["geo_level"] == "area") & obs["indicator"].isin(CRITERIA_INDICATORS), "geo_code"].unique())
-    index: dict[str, list[str]] = {}
-    for area, code in sorted(zip(tables.areas["area_id"], tables.areas["municipality_code"])):
-        if area in has:
-            index.setdefault(code, []).append(area)
-    return index
+def threshold_da(criterion, threshold) -> str:
+    """A threshold as the law states it: "> 40 %", "≥ 2,27 %"; unknown where it is not given."""
+    if threshold is None:
+        return f"≥ {criterion.national_average_multiple} × landsgennemsnittet (ikke kendt)"
+    operator = {">": ">", ">=": "≥", "<": "<"}[criterion.operator]
+    decimals = 0 if threshold == int(threshold) else criterion.decimals
+    return f"{operator} {pct_da(threshold, decimals)}"
 
 
-def monitored_areas(tables, municipality: str) -> list[str]:
-    """Areas of the municipality with criteria figures at area level."""
-    return monitored_index(tables).get(municipality, [])
+def years_da(result) -> str:
+    """Years on the list before the coming one: "4", "mindst 6", "–"."""
+    run = result.run
+    if run is None:
+        return "ukendt"
+    return f"mindst {run.years}" if run.open_ended and run.years else str(run.years)
 
 
 class Kvartalsrapport:
     """The quarterly monitoring report of one municipality."""
 
-    def __init__(self, workspace, quarter: str, municipality: str, internal: bool = False):
-        self.ctx = ReportContext.create(workspace, quarter, internal)
+    def __init__(self, workspace, quarter: str, municipality: str, internal: bool = False, as_of=None):
+        self.ctx = ReportContext.create(workspace, quarter, internal, as_of)
         known = municipalities()
         municipality = str(municipality).strip().zfill(3)  # 461 typed as a number in a notebook works too
         if municipality not in known.index:
             raise ParameterError(f"unknown municipality '{municipality}'")
         self.municipality, self.municipality_name = municipality, known.loc[municipality, "municipality_name"]
-        tables = self.ctx.tables
-        self.area_ids = monitored_areas(tables, municipality)
+        snap = self.ctx.snapshot
+        self.area_ids = snap.area_ids(municipality)
         if not self.area_ids:
-            raise ParameterError(f"no monitored areas with criteria figures in {self.municipality_name} ({municipality})")
-        self.history = history_frame(tables.list_history)
-        self.results, self.bands, self.chosen = self._classify(self.ctx.quarter, self.ctx.list_year)
-        previous = previous_quarter(self.ctx.quarter)
-        self.previous_quarter = previous
-        self.previous, _, _ = self._classify(previous, int(previous[:4]))
-        obs = tables.observations
-        self.observations = obs[(obs["geo_level"] == "area") & obs["geo_code"].isin(self.area_ids)
-                                & (obs["vintage"] <= self.ctx.quarter_end)]
-        categories = tables.categories
-        self.categories = dict(zip(categories.loc[categories["period"] == self.ctx.quarter, "area_id"],
-                                   categories.loc[categories["period"] == self.ctx.quarter, "category"]))
+            raise ParameterError(f"no monitored areas with criteria figures in {self.municipality_name} "
+                                 f"({municipality}) on {snap.as_of.isoformat()}")
+        self.results = snap.results(self.area_ids)
+        self.rows = snap.areas.set_index("area").loc[self.area_ids]
+        self.figures = snap.figures[snap.figures["geo_code"].isin(self.area_ids)]
+        self.series = snap.series[(snap.series["geo_level"] == "area") & snap.series["geo_code"].isin(self.area_ids)]
+        self.version = self.ctx.rules
 
-    def _classify(self, quarter: str, list_year: int):
-        frame = projection_frame(self.ctx.tables.observations, self.ctx.tables.areas, list_year, quarter, self.area_ids)
-        if frame.empty:
-            return [], [], pd.DataFrame()
-        results = evaluate(frame, list_year, history=self.history, crime=self.ctx.crime)
-        order = sorted(range(len(results)), key=lambda i: (BAND_ORDER[risk_band(results[i])["band"]], results[i].name))
-        results = [results[i] for i in order]
-        chosen = projected_observations(self.ctx.tables.observations, list_year, quarter, self.area_ids)
-        return results, [risk_band(r) for r in results], chosen
+    # --- helpers ------------------------------------------------------------------------------------
+    def _list_names(self):
+        designations = self.version.list_designations()
+        return designations[0], designations[-1]
 
-    # --- sections ---------------------------------------------------------------------
+    def _criteria(self):
+        """The criteria shown in the overview: the udsat count and the non-western share, in order."""
+        counted = self.version.counted
+        ids = list(counted.criteria) + [c for c in ("non_western",) if c in self.version.criteria
+                                        and c not in counted.criteria]
+        return [self.version.criteria[c] for c in sorted(ids, key=lambda c: self.version.criteria[c].order)]
+
+    def undecided_notes(self) -> list[str]:
+        return [text for r in self.results for text in designation_reasons_da(r)]
+
+    # --- sections -----------------------------------------------------------------------------------
     def title(self) -> Html:
         return title_block(
             f"Kvartalsrapport: almene boligområder i {self.municipality_name} Kommune",
-            f"{quarter_da(self.ctx.quarter)} · status og prognose for listerne 1. december {self.ctx.list_year}",
-            self.ctx.synthetic(self.observations), self.ctx.internal,
+            f"{quarter_da(self.ctx.quarter)} · tal pr. {self.ctx.as_of_da()} · prognose for listen "
+            f"{self.ctx.list.label_da}",
+            is_synthetic(self.series), self.ctx.internal, self.undecided_notes(),
         )
 
     def headline(self) -> Html:
         """The summary in plain Danish."""
-        on_list = [r for r in self.results if r.designations.get("ghetto") or r.designations.get("parallelsamfund")]
-        hard = [r for r in on_list if r.designations.get("haardt_ghetto") or r.designations.get("omdannelse")]
+        base, hard = self._list_names()
+        list_da = self.ctx.list.label_da
+        on_list = [r for r in self.results if r.designations.get(base.id)]
+        hard_ones = [r for r in on_list if r.designations.get(hard.id)] if hard is not base else []
         udsat = [r for r in self.results if r.designations.get("udsat") and r not in on_list]
         prevent = [r for r in self.results if r.designations.get("forebyggelse")]
-        yellow = [r for r, b in zip(self.results, self.bands) if b["band"] == "yellow"]
-        undecided = [r for r in self.results if r.designation_label() == "Uafklaret"]
-        list_name = "parallelsamfund" if "parallelsamfund" in self.ctx.rules.designations else "ghettoområder"
-        items = [f"{len(self.results)} boligområder i {self.municipality_name} følges i denne rapport."]
-        names = ", ".join(r.name for r in on_list) or "ingen"
-        items.append(f"På listen over {list_name} 1. december {self.ctx.list_year} ventes: {names}.")
-        if hard:
-            label = "hårde ghettoområder" if "haardt_ghetto" in self.ctx.rules.designations else "omdannelsesområder"
-            items.append(f"Heraf ventes {len(hard)} som {label}: {', '.join(r.name for r in hard)}.")
+        bands = self.rows["band"]
+        yellow = [r for r in self.results if bands[r.area] == "yellow"]
+        undecided = [r for r in self.results if bands[r.area] == "undecided" or r.undecided_designations()]
+        items = [f"{len(self.results)} almene boligområder i {self.municipality_name} Kommune følges i denne rapport; "
+                 f"tallene er dem, der forelå {self.ctx.as_of_da()}."]
+        names = join_da([r.name for r in on_list]) or "ingen af områderne"
+        items.append(f"På listen over {base.plural_da} {list_da} ventes: {names}.")
+        if hard_ones:
+            items.append(f"Heraf ventes {len(hard_ones)} som {hard.plural_da}: {join_da([r.name for r in hard_ones])}.")
         if udsat:
-            items.append(f"Udsatte boligområder (ikke på listen over {list_name}): {', '.join(r.name for r in udsat)}.")
+            items.append(f"Udsatte boligområder (ikke på listen over {base.plural_da}): "
+                         f"{join_da([r.name for r in udsat])}.")
         if prevent:
-            items.append(f"Forebyggelsesområder: {', '.join(r.name for r in prevent)}.")
+            items.append(f"Forebyggelsesområder (§ 61 b): {join_da([r.name for r in prevent])}.")
         if yellow:
-            items.append(f"I risiko for at blive udsat: {', '.join(r.name for r in yellow)}.")
+            items.append(f"I risiko efter rapportens margin (ikke efter loven): {join_da([r.name for r in yellow])}.")
         if undecided:
-            items.append(f"Kan ikke afgøres med de tal, der foreligger: {', '.join(r.name for r in undecided)}.")
+            items.append(f"Kan ikke afgøres helt med de tal, der foreligger: {join_da([r.name for r in undecided])} "
+                         f"(se boksen øverst).")
         for r in on_list:
             sentence = exit_sentence(r)
             if sentence:
-                items.append(f"Den korteste vej af listen: {sentence}")
-        disagree = [r.name for r, b in zip(self.results, self.bands) if compare_category(b, self.categories.get(r.area))]
+                items.append(sentence)
+        disagree = [r.name for r in self.results if isinstance(self.rows.loc[r.area, "category_note_da"], str)]
         if disagree:
-            items.append(f"Kommunens egen kategori afviger fra beregningen efter loven for: {', '.join(disagree)} "
-                         f"(se oversigten).")
+            items.append(f"Kommunens egen kategori afviger fra den beregnede risikogruppe for: {join_da(disagree)} "
+                         f"(se begrundelserne).")
         return bullets(items)
 
     def overview(self) -> Html:
         """Every monitored area: band, designation, years on the list, criteria values."""
-        rows = []
-        for r, b in zip(self.results, self.bands):
-            before = consecutive_years(self.history, r.area, self.ctx.list_year)
-            row = {"name": r.name, "band": b["band_label_da"], "colour": b["colour"], "designation": r.designation_label(),
-                   "years_before": before, "years": r.years_on_list,
-                   "residents": None if r.residents is None else int(r.residents),
-                   "own": self.categories.get(r.area), "note": compare_category(b, self.categories.get(r.area)),
-                   "reason": b["reason_da"]}
-            for cid in CRITERION_ORDER:
-                c = r.criteria.get(cid)
-                row[cid] = None if c is None or c.value is None else float(c.value)
-                row[f"{cid}_met"] = bool(c and c.met)
-                row[f"{cid}_hidden"] = disclosure.active().share(c.denominator) if c else None
-            rows.append(row)
+        criteria = self._criteria()
+        policy = disclosure.active()
+        head = ["Område", "Risikogruppe", "Forventet betegnelse", "År på listen før", "Beboere"]
+        head += [f"{c.column_da} ({threshold_da(c, self._threshold(c))})" for c in criteria] + ["Egen kategori"]
         body = []
-        for row in rows:  # plain dicts: a missing note stays None (a frame would make it a truthy NaN)
-            cells = [f"<td>{esc(row['name'])}</td>", f"<td>{badge(row['band'], row['colour'])}</td>",
-                     f"<td>{esc(row['designation'])}</td>",
-                     f"<td class=\"num\">{number_da(row['years_before'])}</td>",
-                     f"<td class=\"num persons\">{esc(count_da(row['residents']))}</td>"]
-            for cid in CRITERION_ORDER:
-                decimals = 2 if cid == "crime" else 1
-                text = esc(pct_da(row[cid], decimals)) if row[cid] is not None else "–"
-                if row[f"{cid}_hidden"]:
-                    text = esc(row[f"{cid}_hidden"])
-                cls = "num met" if row[f"{cid}_met"] else "num"
-                text = f"<strong>{text}</strong>" if row[f"{cid}_met"] else text
-                cells.append(f'<td class="{cls}">{text}</td>')
-            own = esc(row["own"]) if row["own"] else "–"
-            if row["note"]:
-                own += ' <span class="bd-warn" title="Afviger fra beregningen">(afviger)</span>'
+        for r in self.results:
+            row = self.rows.loc[r.area]
+            cells = [f'<th scope="row">{esc(r.name)}</th>', f"<td>{badge(row['band_label_da'], row['band_colour'])}</td>",
+                     f"<td>{esc(r.designation_label())}</td>", f'<td class="num">{esc(years_da(r))}</td>',
+                     f'<td class="num">{esc(count_da(None if r.residents is None else int(r.residents)))}</td>']
+            for criterion in criteria:
+                c = r.criteria[criterion.id]
+                hidden = policy.share(c.denominator)
+                text = hidden or (pct_da(c.value, criterion.decimals) if c.value is not None else "–")
+                marked = c.met is True and not hidden
+                cells.append(f'<td class="num{" met" if marked else ""}">'
+                             f'{"<strong>" + esc(text) + "</strong>" if marked else esc(text)}</td>')
+            own = esc(row["own_category"]) if isinstance(row["own_category"], str) else "–"
+            if isinstance(row["category_note_da"], str):
+                own += ' <span class="bd-warn">(afviger)</span>'
             cells.append(f"<td>{own}</td>")
             body.append("<tr>" + "".join(cells) + "</tr>")
-        version = self.ctx.rules
-        thresholds = []
-        for cid in CRITERION_ORDER:
-            c = version.criteria.get(cid)
-            if c is None:
-                thresholds.append("")
-                continue
-            if c.threshold is not None:
-                thresholds.append(f"{c.operator.replace('>=', '≥')} {pct_da(c.threshold, 0)}")
-            else:
-                known = next((r.criteria[cid].threshold for r in self.results if r.criteria[cid].threshold is not None), None)
-                thresholds.append(f"≥ {pct_da(known, 2)}" if known is not None else f"≥ {c.national_average_multiple} × landsgns.")
-        head = ["Område", "Risiko", "Forventet betegnelse", "År på listen", "Beboere"] + \
-               [f"{LABEL_DA[version.criteria[c].indicator] if c in version.criteria else c} ({t})"
-                for c, t in zip(CRITERION_ORDER, thresholds)] + ["Egen kategori"]
-        html = ('<table class="bd-table bd-overview"><caption>Alle overvågede områder. Opfyldte kriterier er fremhævet. '
-                f'Værdierne er prognosen for listen 1. december {self.ctx.list_year}.</caption><thead><tr>'
-                + "".join(f'<th scope="col">{esc(h)}</th>' for h in head) + "</tr></thead><tbody>"
+        html = ('<table class="bd-table bd-overview"><caption>Alle overvågede områder. Opfyldte kriterier er '
+                f'fremhævet med fed. Værdierne er prognosen for listen {esc(self.ctx.list.label_da)}.</caption>'
+                '<thead><tr>' + "".join(f'<th scope="col">{esc(h)}</th>' for h in head) + "</tr></thead><tbody>"
                 + "".join(body) + "</tbody></table>")
-        reasons = bullets(f"{r['name']}: {r['reason']}" + (f" {r['note']}" if r["note"] else "") for r in rows)
-        return Html(html + "<h3 id=\"begrundelser\">Begrundelser</h3>" + reasons)
+        reasons = []
+        for r in self.results:
+            row = self.rows.loc[r.area]
+            note = f" {row['category_note_da']}" if isinstance(row["category_note_da"], str) else ""
+            reasons.append(f"{r.name}: {row['band_reason_da']}{note}")
+        parts = [Html(html), heading("Begrundelser", 3), bullets(reasons)]
+        if "forebyggelse" in self.version.designations:
+            parts.append(self._prevention())
+        return Html("".join(parts))
+
+    def _threshold(self, criterion):
+        if criterion.threshold is not None:
+            return criterion.threshold
+        return next((r.criteria[criterion.id].threshold for r in self.results
+                     if r.criteria[criterion.id].threshold is not None), None)
+
+    def _prevention(self) -> Html:
+        """The § 61 b criteria (forebyggelsesområde) for every area, with their own thresholds."""
+        designation = self.version.designations["forebyggelse"]
+        ids = list(designation.and_criteria) + list(designation.criteria)
+        criteria = [self.version.criteria[c] for c in ids]
+        rows = []
+        for r in self.results:
+            row = {"name": r.name, "value": {True: "ja", False: "nej", None: "kan ikke afgøres"}[
+                r.designations.get("forebyggelse")]}
+            for c in criteria:
+                result = r.criteria[c.id]
+                hidden = disclosure.active().share(result.denominator)
+                mark = " (opfyldt)" if result.met else ""
+                row[c.id] = hidden or (pct_da(result.value, c.decimals) + mark if result.value is not None else "–")
+            rows.append(row)
+        columns = {"name": ("Område", "text"), "value": ("Forebyggelsesområde", "text")}
+        columns.update({c.id: (f"{c.column_da.replace(' (§ 61 b)', '')} ({threshold_da(c, self._threshold(c))})",
+                               "text") for c in criteria})
+        return Html(heading("Forebyggelsesområder (§ 61 b)", 3) + paragraph(
+            f"Et forebyggelsesområde har over {pct_da(criteria[0].threshold, 0)} indvandrere og efterkommere fra "
+            f"ikke-vestlige lande og opfylder mindst {designation.min_met} af de fire kriterier med lavere grænser "
+            f"end § 61 a.") + table(pd.DataFrame(rows), columns,
+                                    caption=f"Kriterierne for forebyggelsesområder, listen {self.ctx.list.label_da}"))
 
     def at_risk(self) -> Html:
-        """For each area at risk: the projection, vintages, distances in points and persons, the way off."""
-        vintages = vintage_table(self.ctx.list_year, self.ctx.quarter).set_index("indicator")
+        """For each area not green: the forecast, vintages, distances in points and persons, the way off."""
+        vintages = vintage_table(self.ctx.list, self.ctx.as_of).set_index("indicator")
         parts = []
-        for r, b in zip(self.results, self.bands):
-            if b["band"] == "green":
+        for r in self.results:
+            row = self.rows.loc[r.area]
+            if row["band"] == "green":
                 continue
             parts.append(heading(r.name, 3))
-            parts.append(Html(f"<p>{badge(b['band_label_da'], b['colour'])} Forventet betegnelse: "
-                              f"<strong>{esc(r.designation_label())}</strong>. {esc(b['reason_da'])}</p>"))
-            sentences = [criterion_sentence(r.name, c) for cid, c in r.criteria.items()
-                         if cid in CRITERION_ORDER and c.met is not None and c.persons is not None]
+            parts.append(Html(f"<p>{badge(row['band_label_da'], row['band_colour'])} Forventet betegnelse: "
+                              f"<strong>{esc(r.designation_label())}</strong>. {esc(row['band_reason_da'])}</p>"))
+            sentences = [criterion_sentence(r.name, r.criteria[c.id]) for c in self._criteria()
+                         if r.criteria[c.id].met is not None and r.criteria[c.id].persons is not None]
             if sentences:
                 parts.append(bullets(sentences))
-            chosen = self.chosen[self.chosen["geo_code"] == r.area].set_index("indicator")
+            chosen = self.figures[self.figures["geo_code"] == r.area].set_index("indicator")
             rows = []
-            for cid in CRITERION_ORDER:
-                c = r.criteria.get(cid)
-                if c is None:
-                    continue
-                ind = c.criterion.indicator
-                source = chosen.loc[ind] if ind in chosen.index else None
-                decimals = 2 if cid == "crime" else 1
+            for criterion in self._criteria():
+                c = r.criteria[criterion.id]
+                source = chosen.loc[criterion.indicator] if criterion.indicator in chosen.index else None
                 hidden = disclosure.active().share(c.denominator)
                 rows.append({
-                    "criterion": NAME_DA[ind].capitalize(),
-                    "rule": f"{c.criterion.wording_da} {_threshold_da(c.threshold, decimals)}",
-                    "value": hidden or (pct_da(c.value, decimals) if c.value is not None else None),
+                    "criterion": criterion.name_da.capitalize(),
+                    "rule": threshold_da(criterion, c.threshold),
+                    "value": hidden or (pct_da(c.value, criterion.decimals) if c.value is not None else "mangler"),
                     "met": {True: "ja", False: "nej", None: "kan ikke afgøres"}[c.met],
-                    "distance": None if c.distance_pp is None else signed_da(c.distance_pp, decimals),
-                    "persons": c.persons,
-                    "basis": None if source is None else f"{source['basis_da']}, {date_da(source['vintage'])}",
-                    "ministry": vintages.loc[ind, "text_da"] if ind in vintages.index else "–",
+                    "distance": None if c.distance_pp is None or hidden else signed_da(c.distance_pp, criterion.decimals),
+                    "persons": None if hidden else c.persons,
+                    "basis": None if source is None else
+                    f"{source['basis_da']}, {period_label(source['period'])}, opgjort {date_da(source['vintage'])}",
+                    "ministry": vintages.loc[criterion.indicator, "text_da"] if criterion.indicator in vintages.index
+                    else "–",
                 })
             parts.append(table(pd.DataFrame(rows), {
                 "criterion": ("Kriterium", "text"), "rule": ("Grænse", "text"), "value": ("Værdi", "text"),
-                "met": ("Opfyldt", "text"), "distance": ("Afstand (point)", "text"),
-                "persons": ("Personer fra at skifte", "persons"), "basis": ("Grundlag", "text"),
+                "met": ("Opfyldt", "text"), "distance": ("Afstand (procentpoint)", "text"),
+                "persons": ("Personer fra at skifte", "int"), "basis": ("Grundlag", "text"),
                 "ministry": ("Ministeriets tal", "text")},
-                caption=f"{r.name}: prognose for 1. december {self.ctx.list_year}. Positiv afstand: på kriteriets side."))
+                caption=f"{r.name}: prognose for listen {self.ctx.list.label_da}. Afstanden er positiv, når "
+                        f"kriteriet er opfyldt."))
             sentence = exit_sentence(r)
             if sentence:
                 parts.append(paragraph(sentence, "bd-exit"))
-            if r.notes:
-                parts.append(paragraph("Kan ikke afgøres: " + " ".join(r.notes)))
         if not parts:
             parts.append(paragraph("Ingen områder er i risiko i dette kvartal."))
         return Html("".join(parts))
 
     def trends(self) -> Html:
         """Each criterion over time for the areas at risk, against the threshold of the coming list."""
-        focus = [r for r, b in zip(self.results, self.bands) if b["band"] != "green"][:6] or self.results[:3]
-        obs = one_value_per_period(self.ctx.tables.observations)
-        obs = obs[(obs["geo_level"] == "area") & obs["geo_code"].isin([r.area for r in focus])
-                  & (obs["period_start"] <= pd.Timestamp(self.ctx.quarter[:4] + "-12-31")) & obs["value"].notna()]
+        focus = [r for r in self.results if self.rows.loc[r.area, "band"] != "green"][:6] or self.results[:3]
         names = {r.area: r.name for r in focus}
+        series = self.series[self.series["geo_code"].isin(names)]
         panels = []
-        for cid in CRITERION_ORDER:
-            criterion = self.ctx.rules.criteria.get(cid)
-            if criterion is None:
-                continue
-            part = obs[obs["indicator"] == criterion.indicator].sort_values("period_start")
+        for criterion in self._criteria():
+            part = series[series["indicator"] == criterion.indicator].sort_values("period_end")
             # An area whose group is too small for its share to be shown is left out of the chart.
-            hidden = {r.area for r in focus if cid in r.criteria and disclosure.active().share(r.criteria[cid].denominator)}
-            series = {names[a]: list(zip(g["period"].map(period_label), g["value"].astype(float)))
-                      for a, g in part.groupby("geo_code", sort=False) if a not in hidden}
-            threshold = next((r.criteria[cid].threshold for r in focus if r.criteria[cid].threshold is not None), None)
-            label = (f"grænse {self.ctx.list_year}: {criterion.wording_da} {_threshold_da(threshold, 2 if cid == 'crime' else 1)}"
-                     if threshold is not None else "")
-            panels.append({"title": f"{LABEL_DA[criterion.indicator]} ({criterion.age_group})", "series": series,
-                           "threshold": threshold, "threshold_label": label, "decimals": 2 if cid == "crime" else 1})
-        return small_multiples(panels, title=f"Kriterierne over tid for områderne i risiko, med grænsen for {self.ctx.list_year}")
+            hidden = {r.area for r in focus if disclosure.active().share(r.criteria[criterion.id].denominator)}
+            lines = {names[a]: list(zip(g["period"].map(period_label), g["value"].astype(float)))
+                     for a, g in part.groupby("geo_code", sort=False) if a not in hidden}
+            threshold = self._threshold(criterion)
+            label = f"grænse {self.ctx.list.label_da}: {threshold_da(criterion, threshold)}" if threshold is not None else ""
+            panels.append({"title": criterion.column_da, "series": lines, "threshold": threshold,
+                           "threshold_label": label, "decimals": criterion.decimals})
+        return small_multiples(panels, title=f"Kriterierne over tid for områderne i risiko, med grænserne for listen "
+                                             f"{self.ctx.list.label_da}")
 
     def changes(self) -> Html:
-        """What changed since the previous quarter: designations, criteria crossed, largest moves."""
-        if not self.previous:
-            return paragraph(f"Der er ingen tal for {quarter_da(self.previous_quarter)} at sammenligne med.")
-        before = {r.area: r for r in self.previous}
+        """What changed since the previous quarter's forecast: designations, criteria crossed, largest moves."""
+        previous = self.ctx.previous()
+        before = {r.area: r for r in previous.results([a for a in self.area_ids if a in set(previous.area_ids())])}
+        if not before:
+            return paragraph(f"Der er ingen tal for {quarter_da(previous.quarter)} at sammenligne med.")
         items, moves = [], []
         for r in self.results:
             old = before.get(r.area)
             if old is None:
                 items.append(f"{r.name}: nyt i overvågningen.")
                 continue
-            if old.designation_label() != r.designation_label():
-                items.append(f"{r.name}: betegnelsen ændres fra {old.designation_label()} til {r.designation_label()}.")
-            for cid in CRITERION_ORDER:
-                c, o = r.criteria.get(cid), old.criteria.get(cid)
+            held = {d for d, v in r.designations.items() if v}
+            held_before = {d for d, v in old.designations.items() if v}
+            if held != held_before or old.list.id != r.list.id and r.most_severe() != old.most_severe():
+                items.append(f"{r.name}: den forventede betegnelse ændres fra {old.designation_label().lower()} "
+                             f"til {r.designation_label().lower()}.")
+            for criterion in self._criteria():
+                c, o = r.criteria.get(criterion.id), old.criteria.get(criterion.id)
                 if c is None or o is None:
                     continue
                 if c.met is not None and o.met is not None and c.met != o.met:
                     verb = "opfylder nu" if c.met else "opfylder ikke længere"
-                    items.append(f"{r.name} {verb} {NAME_DA[c.criterion.indicator]}.")
-                if c.value is not None and o.value is not None:
-                    moves.append({"name": r.name, "criterion": LABEL_DA[c.criterion.indicator],
+                    items.append(f"{r.name} {verb} {criterion.name_da}.")
+                hidden = disclosure.active().share(c.denominator) or disclosure.active().share(o.denominator)
+                if c.value is not None and o.value is not None and not hidden:
+                    moves.append({"name": r.name, "criterion": criterion.column_da, "decimals": criterion.decimals,
                                   "before": float(o.value), "now": float(c.value), "change": float(c.value - o.value)})
-        parts = [paragraph(f"Sammenlignet med prognosen i {quarter_da(self.previous_quarter)}.")]
-        parts.append(bullets(items) if items else paragraph("Ingen områder har skiftet betegnelse eller krydset et kriterium."))
+        target = (f"listen {previous.list.label_da}" if previous.list.id == self.ctx.list.id
+                  else f"listen {previous.list.label_da}; nu er prognosen for listen {self.ctx.list.label_da}")
+        parts = [paragraph(f"Sammenlignet med prognosen i {quarter_da(previous.quarter)} (tal pr. "
+                           f"{date_da(previous.as_of)}, {target}).")]
+        parts.append(bullets(items) if items else
+                     paragraph("Ingen områder har skiftet forventet betegnelse eller krydset et kriterium."))
         if moves:
             top = pd.DataFrame(moves).assign(size=lambda f: f["change"].abs()).sort_values(
                 ["size", "name"], ascending=[False, True]).head(5)
+            top["before"] = [number_da(v, d) for v, d in zip(top["before"], top["decimals"])]
+            top["now"] = [number_da(v, d) for v, d in zip(top["now"], top["decimals"])]
+            top["change"] = [signed_da(v, d) for v, d in zip(top["change"], top["decimals"])]
             parts.append(table(top, {"name": ("Område", "text"), "criterion": ("Kriterium", "text"),
-                                     "before": ("Før", "num2"), "now": ("Nu", "num2"), "change": ("Ændring (point)", "signed2")},
+                                     "before": ("Før (%)", "text"), "now": ("Nu (%)", "text"),
+                                     "change": ("Ændring (procentpoint)", "text")},
                                caption="De største bevægelser siden sidste kvartal"))
         return Html("".join(parts))
 
@@ -293,58 +312,85 @@ class Kvartalsrapport:
         tables = self.ctx.tables
         parts = []
         for r in sorted(self.results, key=lambda r: r.name):
-            has_support = (tables.support_counts["area_id"] == r.area).any()
-            has_letting = (tables.letting["area_id"] == r.area).any()
-            if not (has_support or has_letting):
+            support = support_series(tables, r.area, as_of=self.ctx.as_of)
+            letting = letting_table(tables, r.area, self.ctx.quarter)
+            if support.empty and letting.empty:
                 continue
             parts.append(heading(r.name, 3))
-            if has_support:
-                series = support_series(tables, r.area)
-                series["start"] = series["start_period"].map(period_label)
-                series["latest"] = series["latest_period"].map(period_label)
-                series["wanted"] = series["as_wanted"].map({True: "ja", False: "nej"})
-                parts.append(table(series, {"label_da": ("Gruppe", "text"), "start": ("Start", "text"),
-                                            "start_count": ("Antal", "persons"), "latest": ("Seneste", "text"),
-                                            "latest_count": ("Antal", "persons"), "change": ("Ændring", "signed_persons"),
-                                            "wanted": ("I ønsket retning", "text")},
+            if not support.empty:
+                support["start"] = support["start_period"].map(period_label)
+                support["latest"] = support["latest_period"].map(period_label)
+                support["wanted"] = support["as_wanted"].map({True: "ja", False: "nej"})
+                parts.append(table(support, {"label_da": ("Gruppe", "text"), "start": ("Start", "text"),
+                                             "start_count": ("Antal ved start", "persons"),
+                                             "latest": ("Seneste", "text"),
+                                             "latest_count": ("Antal seneste", "persons"),
+                                             "change": ("Ændring", "signed_persons"),
+                                             "wanted": ("I ønsket retning", "text")},
                                    caption=f"{r.name}: offentligt forsørgede og selvforsørgende (egne data)"))
-            if has_letting:
-                letting = letting_table(tables, r.area, self.ctx.quarter)
+            if not letting.empty:
                 year = int(self.ctx.quarter[:4])
                 parts.append(table(letting, {
                     "letting_type": ("Udlejningsform", "text"), "quarter": (quarter_da(self.ctx.quarter), "persons"),
-                    "year_to_date": (f"{year} 1.-{self.ctx.quarter[-1]}. kvartal", "persons"),
-                    "previous_year": (str(year - 1), "persons")}, caption=f"{r.name}: strategisk udlejning"))
+                    "year_to_date": (f"{year}, 1.-{self.ctx.quarter[-1]}. kvartal", "persons"),
+                    "previous_year": (f"Hele {year - 1}", "persons")}, caption=f"{r.name}: strategisk udlejning"))
         return Html("".join(parts)) if parts else paragraph("Der er ingen egne kvartalsserier for områderne.")
 
     def sources(self) -> Html:
-        """The ministry's calendar (locked / open), the sources and vintages, and the rules applied."""
-        vintages = vintage_table(self.ctx.list_year, self.ctx.quarter)
-        vintages["criterion"] = vintages["indicator"].map(LABEL_DA)
-        parts = [table(vintages, {"criterion": ("Kriterium", "text"), "calendar_da": ("Ministeriet låser tallet i", "text"),
-                                  "text_da": (f"Status ved udgangen af {quarter_da(self.ctx.quarter)}", "text")},
-                       caption="Hvornår ministeriet låser tallene til listen")]
-        parts.append(sources_table(self.observations))
-        version = self.ctx.rules
+        """The ministry's calendar, the sources and vintages, the rules, the history and what the date left out."""
+        snap = self.ctx.snapshot
+        vintages = vintage_table(self.ctx.list, self.ctx.as_of)
+        labels = {c.indicator: c.column_da for c in self.version.ordered_criteria()}
+        labels["residents"] = "Beboere"
+        vintages["criterion"] = vintages["indicator"].map(labels)
+        parts = [table(vintages[vintages["criterion"].notna()],
+                       {"criterion": ("Kriterium", "text"), "calendar_da": ("Ministeriet låser tallet i", "text"),
+                        "text_da": (f"Status {date_da(self.ctx.as_of)}", "text")},
+                       caption=f"Hvornår ministeriet låser tallene til listen {self.ctx.list.label_da}")]
+        shown = self.series[self.series["indicator"].isin(list(labels))]
+        parts.append(sources_table(shown))
+        source = self.version.source
+        parts.append(paragraph(f"Reglerne for listen {self.ctx.list.label_da}: {self.version.label_da}; "
+                               f"{source['law']}, {source['paragraph']}."))
         crime = next((r.criteria["crime"] for r in self.results if "crime" in r.criteria), None)
-        law = (f"Reglerne for listen 1. december {self.ctx.list_year}: {version.label_da}; "
-               f"{version.source['law']}, {version.source['paragraph']} ({version.source['url']}).")
-        parts.append(paragraph(law))
-        if crime is not None:
-            text = (f"Kriminalitetsgrænsen {pct_da(crime.threshold, 2)}: {crime.threshold_source}." if crime.threshold is not None
-                    else f"Kriminalitetsgrænsen for {self.ctx.list_year} er ikke kendt, så kriminalitetskriteriet kan ikke afgøres.")
-            parts.append(paragraph(text))
-        parts.append(paragraph("Personer fra at skifte: det mindste antal personer, hvis ændrede forhold flytter området "
-                               "over eller under grænsen, med uændret antal i aldersgruppen. Den korteste vej af listen "
-                               "lægger personerne for de billigste kriterier sammen."))
+        if crime is not None and crime.criterion.national_average_multiple:
+            if crime.threshold_detail is not None:
+                parts.append(paragraph(f"Kriminalitetsgrænsen: {crime.threshold_detail.source_da()}"
+                                       f"{self._crime_source()}."))
+            else:
+                parts.append(paragraph(f"Kriminalitetsgrænsen for listen {self.ctx.list.label_da} kendes ikke, så "
+                                       f"kriminalitetskriteriet kan ikke afgøres, hvor det betyder noget for "
+                                       f"betegnelsen."))
+        coverage = snap.coverage
+        if coverage.empty and snap.history.empty:
+            parts.append(paragraph("Listehistorikken er ikke indlæst, så antallet af år på listen kendes ikke."))
+        else:
+            first = {r.run.first_covered for r in self.results if r.run and r.run.first_covered}
+            from ..lists import get_list
+
+            firsts = join_da(sorted({get_list(f).label_da for f in first}))
+            parts.append(paragraph(f"Listehistorikken dækker listerne fra {firsts}. Et område, der har været på "
+                                   f"listen lige siden, kan have været det længere; antallet står da som "
+                                   f"»mindst«."))
+        note = left_out(snap)
+        if note:
+            parts.append(paragraph(note))
+        parts.append(paragraph(
+            "Personer fra at skifte: det mindste antal personer, hvis ændrede forhold flytter området over eller "
+            "under grænsen, med uændret antal i aldersgruppen. Den korteste vej af listen bruger kun de kriterier, "
+            "hvis tal ministeriet endnu ikke har låst, og lægger personerne for de billigste sammen. Risikogruppen "
+            "»I risiko« er rapportens egen vurdering, ikke lovens: et kriterium, området ikke opfylder, ligger inden "
+            f"for marginen ({band_settings().margins_da(self.version)})."))
         return Html("".join(parts))
 
+    def _crime_source(self) -> str:
+        from ..rules import crime_figures_from_table, known_crime_figures
+
+        figures = known_crime_figures().merged(crime_figures_from_table(self.ctx.tables.crime_averages))
+        used = figures.used(self.ctx.list.id)
+        if used is None:
+            return ""
+        return f" (kilde: {used.source}; {used.evidence})"
+
     def footer(self) -> Html:
-        return footer(self.ctx, self.observations)
-
-
-def _threshold_da(threshold, decimals: int) -> str:
-    """A threshold as the law states it: "40 %", "2,27 %"; unknown when not given."""
-    if threshold is None:
-        return "(tærsklen er ikke kendt)"
-    return pct_da(threshold, 0 if threshold == int(threshold) else decimals)
+        return footer(self.ctx, self.series)

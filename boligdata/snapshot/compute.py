@@ -1,0 +1,149 @@
+"""Compute a quarter once, as it stood on its date: the tidy tables every report reads.
+
+Only figures with a vintage (and a period start) on or before the as-of date, and only lists
+published by then, are used; what the date leaves out is counted. Per area the engine decides
+the designations of the coming list, the distances in points and persons, the way off through
+the levers still open, and the risk band.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+
+from ..criteria import evaluate_area
+from ..gaps import gap_table
+from ..lists import coming_list, get_list, published_by
+from ..risk import compare_category, risk_band
+from ..rules import count_indicators, crime_figures_from_table, criteria_indicators, known_crime_figures
+from ..vintages import lock_date, locked_at
+from .figures import coming_list_figures, one_per_period, split_by_date
+
+BAND_ORDER = {"red": 0, "orange": 1, "prevent": 2, "undecided": 3, "yellow": 4, "green": 5}
+
+
+def _text(value) -> str | None:
+    """A Decimal (or int) kept exactly, as text; None stays None."""
+    return None if value is None else format(value, "f") if not isinstance(value, (int, bool)) else str(value)
+
+
+def _flag(value) -> str:
+    return "undecided" if value is None else ("true" if value else "false")
+
+
+def engine_rows(figures: pd.DataFrame, areas: pd.DataFrame) -> list[dict]:
+    """One mapping per area (indicator id -> value) from the chosen figures, for ``evaluate_area``."""
+    names = dict(zip(areas["area_id"], areas["area_name"]))
+    rows = {}
+    for area, indicator, value in zip(figures["geo_code"], figures["indicator"], figures["value"]):
+        rows.setdefault(area, {"area": area, "area_name": names.get(area, area)})[indicator] = float(value)
+    return [rows[a] for a in sorted(rows)]
+
+
+def compute(tables, quarter: str, as_of: dt.date) -> dict:
+    """Every table of the snapshot of ``quarter`` as it stood on ``as_of`` (a dict of frames + meta)."""
+    lst = coming_list(as_of)
+    known, later = split_by_date(tables.observations, as_of)
+    series = one_per_period(known)
+    has_criteria = series[(series["geo_level"] == "area") & series["indicator"].isin(criteria_indicators())]
+    monitored = set(has_criteria["geo_code"])
+    figures = coming_list_figures(series[series["geo_code"].isin(monitored)], lst.year,
+                                  criteria_indicators() + count_indicators())
+    locked = locked_at(lst, as_of)
+    figures["locked"] = figures["indicator"].isin(locked)
+    figures["lock_date"] = figures["indicator"].map(lambda i: lock_date(lst, i))
+    crime = known_crime_figures().merged(crime_figures_from_table(tables.crime_averages))
+    history = tables.history().known_by(as_of)
+    municipality_of = dict(zip(tables.areas["area_id"], tables.areas["municipality_code"]))
+    categories = tables.categories[tables.categories["period"] == quarter]
+    own = dict(zip(categories["area_id"], categories["category"]))
+    results, area_rows, criteria_rows, designation_rows, exit_rows = [], [], [], [], []
+    for row in engine_rows(figures, tables.areas):
+        result = evaluate_area(row, lst, history=history, crime=crime, locked=locked,
+                               municipality=municipality_of.get(row["area"]))
+        band = risk_band(result)
+        results.append(result)
+        run = result.run
+        area_rows.append({
+            "area": result.area, "name": result.name, "municipality_code": municipality_of.get(result.area),
+            "residents": _text(result.residents), "population_ok": _flag(result.population_ok),
+            "label_da": result.designation_label(),
+            "most_severe": result.most_severe().id if result.most_severe() else None,
+            "years_on_list": result.years_on_list, "years_open": result.years_open,
+            "run_years": run.years if run else None, "run_open": run.open_ended if run else True,
+            "run_first_covered": run.first_covered if run else None, "run_last_year": run.last_year if run else None,
+            "band": band["band"], "band_label_da": band["band_label_da"], "band_colour": band["colour"],
+            "band_reason_da": band["reason_da"], "own_category": own.get(result.area),
+            "category_note_da": compare_category(band, own.get(result.area)),
+            "notes": " | ".join(result.notes),
+        })
+        for cid, c in result.criteria.items():
+            detail = c.threshold_detail
+            criteria_rows.append({
+                "area": result.area, "criterion": cid, "indicator": c.criterion.indicator,
+                "value": _text(c.value), "threshold": _text(c.threshold), "threshold_source": c.threshold_source,
+                "threshold_low": _text(detail.low) if detail else None,
+                "threshold_high": _text(detail.high) if detail else None,
+                "figure_value": _text(detail.figure.value) if detail else None,
+                "figure_multiple": detail.figure.multiple if detail else None,
+                "met": _flag(c.met), "distance_pp": _text(c.distance_pp), "persons": c.persons,
+                "denominator": _text(c.denominator), "reason": c.reason, "reason_code": c.reason_code,
+                "depends_on_choice": c.depends_on_choice, "locked": c.criterion.indicator in locked,
+            })
+        for did, value in result.designations.items():
+            designation_rows.append({"area": result.area, "designation": did, "value": _flag(value)})
+        for which, path in (("now", result.exit), ("next", result.exit_next)):
+            if path is None:
+                continue
+            exit_rows.append({"area": result.area, "which": which, "designation": path.designation,
+                              "persons": path.persons, "persons_best": path.persons_best,
+                              "criteria": ";".join(path.criteria), "locked": ";".join(path.locked),
+                              "possible": path.possible, "undecided": ";".join(path.undecided),
+                              "list_id": path.list_id})
+    areas = pd.DataFrame(area_rows, columns=AREA_COLUMNS)
+    if not areas.empty:
+        areas = areas.assign(_order=areas["band"].map(BAND_ORDER)).sort_values(["_order", "name"]).drop(columns="_order")
+    known_lists = {item.id for item in published_by(as_of)}
+    history_rows = tables.list_history[tables.list_history["list_id"].isin(known_lists)]
+    later_lists = tables.list_history[~tables.list_history["list_id"].isin(known_lists)]
+    excluded = pd.DataFrame([
+        {"what": "figures", "count": int(len(later)),
+         "first_date": later["vintage"].min().date().isoformat() if len(later) else None},
+        {"what": "list_rows", "count": int(len(later_lists)),
+         "first_date": min((get_list(i).known_by for i in later_lists["list_id"]), default=None)},
+    ])
+    excluded["first_date"] = excluded["first_date"].astype("string")
+    coverage = tables.list_coverage[["municipality", "first_list", "source"]]
+    tables_out = {
+        "areas": areas.reset_index(drop=True),
+        "criteria": pd.DataFrame(criteria_rows, columns=CRITERIA_COLUMNS),
+        "designations": pd.DataFrame(designation_rows, columns=["area", "designation", "value"]),
+        "exits": pd.DataFrame(exit_rows, columns=EXIT_COLUMNS),
+        "figures": figures.reset_index(drop=True),
+        "series": series,
+        "gaps": gap_table(_Source(series, tables)),
+        "history": history_rows.reset_index(drop=True),
+        "coverage": coverage.reset_index(drop=True),
+        "excluded": excluded,
+    }
+    meta = {"quarter": quarter, "as_of": as_of.isoformat(), "list_id": lst.id,
+            "locked": sorted(locked), "monitored": len(monitored)}
+    return {"tables": tables_out, "meta": meta, "results": results}
+
+
+class _Source:
+    """What ``gap_table`` reads: a series and the workspace's registries."""
+
+    def __init__(self, series, registry):
+        self.series, self.registry = series, registry
+
+
+AREA_COLUMNS = ["area", "name", "municipality_code", "residents", "population_ok", "label_da", "most_severe",
+                "years_on_list", "years_open", "run_years", "run_open", "run_first_covered", "run_last_year",
+                "band", "band_label_da", "band_colour", "band_reason_da", "own_category", "category_note_da", "notes"]
+CRITERIA_COLUMNS = ["area", "criterion", "indicator", "value", "threshold", "threshold_source", "threshold_low",
+                    "threshold_high", "figure_value", "figure_multiple", "met", "distance_pp", "persons",
+                    "denominator", "reason", "reason_code", "depends_on_choice", "locked"]
+EXIT_COLUMNS = ["area", "which", "designation", "persons", "persons_best", "criteria", "locked", "possible",
+                "undecided", "list_id"]

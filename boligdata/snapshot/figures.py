@@ -1,0 +1,74 @@
+"""One figure per place, indicator and period, as known on a date (``data/figure_precedence.yaml``).
+
+Every table, chart and sentence of a quarter reads the figures chosen here, so one area's
+criterion shows the same value everywhere it appears.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import lru_cache
+
+import pandas as pd
+
+from ..datafiles import check_choice, check_keys, package_yaml
+from ..errors import DataFileError
+
+STATUSES = ("final", "estimate", "provisional", "synthetic")
+BASIS_DA = {"final": "ministeriets låste tal", "estimate": "egne data (skøn)",
+            "provisional": "seneste offentliggjorte tal (foreløbigt)", "synthetic": "syntetiske data"}
+KEY = ["geo_level", "geo_code", "indicator", "period"]
+
+
+@lru_cache(maxsize=1)
+def precedence() -> dict[str, int]:
+    """The rank of each status (0 wins), from the data file.
+
+    >>> precedence()
+    {'final': 0, 'estimate': 1, 'provisional': 2, 'synthetic': 3}
+    """
+    document = check_keys(package_yaml("figure_precedence.yaml"), "figure_precedence.yaml",
+                          required=["status_order", "coming_list"])
+    order = list(document["status_order"])
+    if sorted(order) != sorted(STATUSES):
+        raise DataFileError(f"figure_precedence.yaml: status_order must name each of {', '.join(STATUSES)} once")
+    check_choice(document["coming_list"], ["latest_period_of_list_year_first"], "figure_precedence.yaml coming_list")
+    return {status: rank for rank, status in enumerate(order)}
+
+
+def split_by_date(observations: pd.DataFrame, as_of: dt.date) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The observations known on ``as_of`` (vintage and period start on or before it), and the rest."""
+    stamp = pd.Timestamp(as_of)
+    known = (observations["vintage"] <= stamp) & (observations["period_start"] <= stamp)
+    return observations[known], observations[~known]
+
+
+def one_per_period(observations: pd.DataFrame) -> pd.DataFrame:
+    """One row per place × indicator × period by the precedence rule; rows without a value lose.
+
+    >>> obs = pd.DataFrame({"geo_level": "area", "geo_code": "a", "indicator": "x", "period": "2020Q3",
+    ...     "value": [38.3, 37.9, None], "status": ["provisional", "estimate", "final"],
+    ...     "vintage": pd.Timestamp("2020-09-22"), "source": ["p4", "p3", "p3"]})
+    >>> one_per_period(obs)[["value", "status"]].to_dict("records")
+    [{'value': 37.9, 'status': 'estimate'}]
+    """
+    ranked = observations.assign(_missing=observations["value"].isna(),
+                                 _rank=observations["status"].map(precedence()).fillna(len(STATUSES)))
+    ranked = ranked.sort_values(KEY + ["_missing", "_rank", "vintage", "source"],
+                                ascending=[True] * len(KEY) + [True, True, False, True], kind="stable")
+    chosen = ranked.drop_duplicates(KEY)
+    return chosen[~chosen["_missing"]].drop(columns=["_missing", "_rank"]).reset_index(drop=True)
+
+
+def coming_list_figures(series: pd.DataFrame, list_year: int, indicators) -> pd.DataFrame:
+    """Per area and indicator, the figure the coming list is forecast on: one of the series' rows.
+
+    The latest period of the list's own year where there is one, else the latest before it.
+    """
+    part = series[(series["geo_level"] == "area") & series["indicator"].isin(list(indicators))]
+    part = part.assign(_other_year=(part["year"] != list_year).astype(int))
+    part = part.sort_values(["geo_code", "indicator", "_other_year", "period_end", "period"],
+                            ascending=[True, True, True, False, False], kind="stable")
+    chosen = part.drop_duplicates(["geo_code", "indicator"]).drop(columns="_other_year")
+    chosen = chosen.assign(basis_da=chosen["status"].map(BASIS_DA))
+    return chosen.reset_index(drop=True)
