@@ -7,12 +7,7 @@ import pandas as pd
 from .criteria import AreaResult, evaluate
 from .present.sentences import exit_sentence
 from .risk import compare_category, risk_band
-from .rules import DESIGNATION_IDS, CrimeFigures
-
-CRITERIA_COLUMNS = ("employment", "crime", "education", "income", "non_western")
-PERSON_COUNTS = ("pop_18_64", "pop_18plus", "pop_30_59")
-INPUT_COLUMNS = ("area", "residents", "non_western_pct", "outside_labour_market_pct", "convicted_pct",
-                 "primary_school_only_pct", "income_pct_of_region")
+from .rules import CrimeFigures, criterion_ids, designation_ids
 
 
 def _flag(value) -> str:
@@ -30,19 +25,18 @@ def result_row(result: AreaResult, regional_income_dkk=None, category=None) -> d
     row = {"area": result.area, "list_year": result.list_year, "list_date": result.list.id, "rules": version.id,
            "residents": _num(None if result.residents is None else int(result.residents)), "population_ok": _flag(result.population_ok)}
     counted = version.counted
-    criterion_ids = list(version.criteria)
-    for cid in criterion_ids:
+    for cid in version.criteria:
         row[f"{cid}_met"] = _flag(result.criteria[cid].met)
-    for cid in CRITERIA_COLUMNS:
+    for cid in criterion_ids():  # the same columns for every list, empty where its rules lack a criterion
         row.setdefault(f"{cid}_met", "")
     row["criteria_met"] = str(sum(result.criteria[c].met is True for c in counted.criteria))
     row["criteria_counted"] = str(len(counted.criteria))
-    for did in DESIGNATION_IDS:
+    for did in designation_ids():
         row[did] = _flag(result.designations.get(did)) if did in version.designations else ""
     row["designation"] = result.designation_label()
     row["years_on_list"] = _num(result.years_on_list)
     row["years_on_list_at_least"] = ("true" if result.years_open else "false") if result.years_on_list else ""
-    for cid in list(dict.fromkeys(list(CRITERIA_COLUMNS) + criterion_ids)):
+    for cid in criterion_ids():
         c = result.criteria.get(cid)
         row[f"{cid}_distance_pp"] = _num(c.distance_pp) if c else ""
         row[f"{cid}_persons_to_flip"] = _num(c.persons) if c else ""

@@ -128,6 +128,12 @@ def _template_names() -> list[str]:
     return list(templates())
 
 
+def _scoped(scope: str) -> str:
+    from .publish.registry import templates
+
+    return ", ".join(name for name, t in templates().items() if t.scope == scope)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="boligdata", description=__doc__)
     parser.add_argument("--debug", action="store_true", help="show the full traceback on errors")
@@ -151,9 +157,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--template", help="a report template: " + ", ".join(_template_names()))
     p.add_argument("--quarter", required=True, metavar="YYYYQn", help="the quarter reported on, e.g. 2020Q3")
     scope = p.add_mutually_exclusive_group()
-    scope.add_argument("--municipality", metavar="CODE", help="kommunekode (kvartalsrapport)")
-    scope.add_argument("--area", metavar="ID", help="områdekode (omraadeprofil)")
-    scope.add_argument("--plan", metavar="ID", help="helhedsplankode (helhedsplan)")
+    scope.add_argument("--municipality", metavar="CODE", help="kommunekode (" + _scoped("municipality") + ")")
+    scope.add_argument("--area", metavar="ID", help="områdekode (" + _scoped("area") + ")")
+    scope.add_argument("--plan", metavar="ID", help="helhedsplankode (" + _scoped("plan") + ")")
     p.add_argument("--all", action="store_true", help="every report of the workspace for the quarter")
     p.add_argument("--templates", metavar="LIST", help="with --all: only these templates, comma-separated")
     p.add_argument("--as-of", metavar="YYYY-MM-DD",

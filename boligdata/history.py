@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from .lists import PublishedList, as_list, get_list, lists_before, load_lists, published_by
-from .rules import LIST_LINEAGE
+from .rules import lineage_ids
 
 COLUMNS = ["area", "list_id", "list_year", "designation"]
 
@@ -80,9 +80,10 @@ class ListHistory:
         if self.rows.empty:
             return members
         ordered = load_lists()
+        lineage = lineage_ids()
         for row in self.rows.itertuples(index=False):
             lst = get_list(row.list_id)
-            if row.designation in LIST_LINEAGE:
+            if row.designation in lineage:
                 members.setdefault(row.area, set()).add(lst.id)
                 continue
             designation = lst.version.designations.get(row.designation)

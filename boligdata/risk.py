@@ -14,10 +14,11 @@ from functools import lru_cache
 
 from .criteria import AreaResult
 from .datafiles import check_choice, check_keys, package_yaml
+from .errors import DataFileError
 from .present.numbers_da import number_da, pct_da
 from .readers.values import normalise_key
 
-RULES = ("list", "udsat", "forebyggelse", "undecided", "near", "otherwise")
+RULES = ("list", "designation", "undecided", "near", "otherwise")
 
 
 @dataclass(frozen=True)
@@ -28,6 +29,7 @@ class Band:
     colour_da: str
     rule: str
     aliases_da: tuple
+    designations: tuple = ()  # for rule "designation": the designations that put an area in the band
 
 
 @dataclass(frozen=True)
@@ -69,21 +71,26 @@ class BandSettings:
 
 
 def parse_band_settings(document) -> BandSettings:
+    from .rules import criterion_ids
+
     check_keys(document, "risk_bands.yaml", required=["margins_pp", "margins_persons", "bands", "source"])
-    criteria = ["employment", "crime", "education", "income", "non_western"]
+    criteria = list(criterion_ids())
     margins = check_keys(document["margins_pp"], "risk_bands.yaml margins_pp", required=[], optional=criteria)
     persons = check_keys(document["margins_persons"], "risk_bands.yaml margins_persons", required=[], optional=criteria)
     bands = []
     for number, entry in enumerate(document["bands"], start=1):
         where = f"risk_bands.yaml: band {number}"
-        check_keys(entry, where, required=["id", "label_da", "colour", "colour_da", "rule"], optional=["aliases_da"])
+        check_keys(entry, where, required=["id", "label_da", "colour", "colour_da", "rule"],
+                   optional=["aliases_da", "designations"])
         check_choice(entry["rule"], RULES, where + " rule")
+        if (entry["rule"] == "designation") != bool(entry.get("designations")):
+            raise DataFileError(f"{where}: rule 'designation' and 'designations' go together")
         if entry["label_da"] is None and entry["rule"] != "list":
-            raise ValueError(f"{where}: only the 'list' band takes its label from the designation")
+            raise DataFileError(f"{where}: only the 'list' band takes its label from the designation")
         bands.append(Band(entry["id"], entry["label_da"], entry["colour"], entry["colour_da"], entry["rule"],
-                          tuple(entry.get("aliases_da", []))))
+                          tuple(entry.get("aliases_da", [])), tuple(entry.get("designations", []))))
     if not any(b.rule == "otherwise" for b in bands):
-        raise ValueError("risk_bands.yaml needs a band with rule 'otherwise'")
+        raise DataFileError("risk_bands.yaml needs a band with rule 'otherwise'")
     return BandSettings({k: Decimal(str(v)) for k, v in margins.items()}, {k: int(v) for k, v in persons.items()},
                         tuple(bands))
 
@@ -105,12 +112,10 @@ def _names(result: AreaResult, ids) -> str:
 def near_criteria(result: AreaResult, settings: BandSettings) -> tuple[list[str], list[str]]:
     """Missed criteria near their threshold: (within the persons margin, within the points margin).
 
-    Only criteria of the udsat count and the non-western criterion are looked at.
+    Only the criteria of the udsat count and those the list adds (the non-western share) are looked at.
     """
-    counted = result.version.counted
-    ids = list(counted.criteria) + [c for c in ("non_western",) if c in result.criteria and c not in counted.criteria]
     by_persons, by_points = [], []
-    for cid in ids:
+    for cid in (c.id for c in result.version.watched_criteria()):
         c = result.criteria[cid]
         if c.met is not False:
             continue
@@ -136,12 +141,12 @@ def risk_band(result: AreaResult, settings: BandSettings | None = None) -> dict:
     version = result.version
     counted = version.counted
     met = [c for c in counted.criteria if result.criteria[c].met]
-    group = "udsatte boligområder" if counted.id == "udsat" else "ghettoområder"
-    facts = f"opfylder {len(met)} af {len(counted.criteria)} kriterier for {group} ({_names(result, met)})"
+    facts = f"opfylder {len(met)} af {len(counted.criteria)} kriterier for {counted.plural_da} ({_names(result, met)})"
     by_persons, by_points = near_criteria(result, settings)
     undecided_counted = [c for c in counted.criteria if result.criteria[c].met is None]
     reaches = len(met) + len(by_points) + len(by_persons) >= counted.min_met
     on_list = [version.designations[d] for d, v in result.designations.items() if v and version.designations[d].list]
+    added = [c for d in version.list_designations() for c in d.and_criteria]  # the non-western share, from 2018
     prefix = ""
     if result.population_ok is False:
         prefix = (f"Under {number_da(version.population_min)} beboere ({number_da(result.residents)}), så området kan "
@@ -149,34 +154,37 @@ def risk_band(result: AreaResult, settings: BandSettings | None = None) -> dict:
     for band in settings.bands:
         if band.rule == "list" and on_list:
             top = max(on_list, key=lambda d: d.severity)
-            nw = result.criteria.get("non_western")
-            extra = ""
-            if nw and nw.value is not None and "non_western" not in counted.criteria:
-                extra = f", og andelen med ikke-vestlig herkomst er {pct_da(nw.value)} (over {pct_da(nw.threshold, 0)})"
+            extra = "".join(f", og andelen med {result.criteria[c].criterion.short_da} er "
+                            f"{pct_da(result.criteria[c].value)} (over {pct_da(result.criteria[c].threshold, 0)})"
+                            for c in dict.fromkeys(added) if result.criteria[c].value is not None)
             return _band(band, top.label_da, f"{top.label_da} efter loven: området {facts}{extra}.")
-        if band.rule == "udsat" and result.designations.get("udsat"):
-            text = f"Udsat boligområde efter loven: området {facts}."
-            if "non_western" in by_persons + by_points:
-                text += f" Det er {_distance_da(result, 'non_western')} (værktøjets margin)."
-            return _band(band, band.label_da, text)
-        if band.rule == "forebyggelse" and result.designations.get("forebyggelse"):
-            fb = version.designations["forebyggelse"]
-            fb_met = [c for c in fb.criteria if result.criteria[c].met]
-            return _band(band, band.label_da, f"Forebyggelsesområde efter § 61 b: området opfylder {len(fb_met)} af "
-                                              f"{len(fb.criteria)} kriterier ({_names(result, fb_met)}) og har over "
-                                              f"{pct_da(result.criteria['fb_non_western'].threshold, 0)} med "
-                                              f"ikke-vestlig herkomst; det {facts} for udsatte boligområder.")
+        held = [version.designations[d] for d in band.designations if result.designations.get(d)]
+        if band.rule == "designation" and held:
+            designation = held[0]
+            if designation.counted:
+                text = f"{designation.label_da} efter loven: området {facts}."
+                near = [c for c in dict.fromkeys(added) if c in by_persons + by_points]
+                if near:
+                    text += " Det er " + " og ".join(_distance_da(result, c) for c in near) + " (rapportens margin)."
+                return _band(band, band.label_da, text)
+            own_met = [c for c in designation.criteria if result.criteria[c].met]
+            also = "".join(f" og opfylder {result.criteria[c].criterion.name_da} ({pct_da(result.criteria[c].value)} "
+                           f"mod over {pct_da(result.criteria[c].threshold, 0)})" for c in designation.and_criteria)
+            return _band(band, band.label_da, f"{designation.label_da} efter {designation.paragraph}: området opfylder "
+                                              f"{len(own_met)} af {len(designation.criteria)} kriterier "
+                                              f"({_names(result, own_met)}){also}; det {facts}.")
         if band.rule == "undecided" and result.designations.get(counted.id) is None and result.population_ok is not False:
             return _band(band, band.label_da, f"Kan ikke afgøres efter loven: området {facts}, og "
                                               f"{_names(result, undecided_counted)} kan ikke afgøres med de tal, "
                                               f"der foreligger.")
         if band.rule == "near" and (by_persons or (reaches and by_points)):
             near = by_persons + (by_points if reaches else [])
-            text = (f"{facts}, så det er ikke udsat efter loven; men det er i risiko efter værktøjets margin: "
+            text = (f"{facts}, så det er ikke {counted.label_da.lower()} efter loven; men det er i risiko efter "
+                    f"rapportens margin: "
                     f"{'; '.join(_distance_da(result, c) for c in near)}.")
             return _band(band, band.label_da, (prefix + text) if prefix else text[0].upper() + text[1:])
         if band.rule == "otherwise":
-            text = f"{facts} og er ikke inden for værktøjets margin af at blive udsat."
+            text = f"{facts} og er ikke inden for rapportens margin af at blive {counted.label_da.lower()}."
             return _band(band, band.label_da, (prefix + text) if prefix else text[0].upper() + text[1:])
     raise AssertionError("risk_bands.yaml needs a band with rule 'otherwise'")
 

@@ -14,9 +14,6 @@ from .datafiles import check_choice, check_keys, package_yaml
 from .errors import DataFileError, ParameterError, UndecidedError
 
 OPERATORS = {">": "overstiger", ">=": "udgør mindst", "<": "mindre end"}
-DESIGNATION_IDS = ("udsat", "ghetto", "haardt_ghetto", "parallelsamfund", "omdannelse", "forebyggelse")
-# The ghetto list became the parallelsamfund list in 2021 (L 23 2021-22); years on either count together.
-LIST_LINEAGE = ("ghetto", "parallelsamfund")
 
 
 @dataclass(frozen=True)
@@ -100,6 +97,16 @@ class RuleVersion:
         """The designations of the ghetto / parallelsamfund list, most severe last."""
         return sorted((d for d in self.designations.values() if d.list), key=lambda d: d.severity)
 
+    def watched_criteria(self) -> list[Criterion]:
+        """The criteria a report shows against the list: the counted ones and those the list adds
+        (the non-western share from 2018), in the readers' order."""
+        ids = list(self.counted.criteria) + [c for d in self.list_designations() for c in d.and_criteria]
+        return sorted((self.criteria[c] for c in dict.fromkeys(ids)), key=lambda c: c.order)
+
+    def other_designations(self) -> list[Designation]:
+        """Designations outside the udsat count and the list (forebyggelsesområde, § 61 b)."""
+        return [d for d in self.designations.values() if not d.counted and not d.list]
+
 
 _CRITERION_REQUIRED = ("indicator", "operator", "wording_da", "age_group", "denominator", "averaging_years", "paragraph")
 _CRITERION_OPTIONAL = ("threshold", "national_average_multiple", "note")
@@ -134,7 +141,6 @@ def _criterion(cid: str, entry: dict, where: str, vocabulary: dict) -> Criterion
 
 
 def _designation(did: str, entry: dict, where: str, criteria: dict) -> Designation:
-    check_choice(did, DESIGNATION_IDS, where)
     check_keys(entry, where, required=["label_da", "plural_da", "severity", "paragraph"], optional=_DESIGNATION_OPTIONAL)
     for cid in list(entry.get("criteria", [])) + list(entry.get("and_criteria", [])):
         if cid not in criteria:
@@ -192,6 +198,35 @@ def load_rules() -> tuple[RuleVersion, ...]:
     ['2010', '2013', '2018', '2021']
     """
     return parse_rules(package_yaml("rules.yaml"))
+
+
+def designation_ids() -> tuple[str, ...]:
+    """Every designation of every version, least severe first (the columns of ``classify``).
+
+    >>> designation_ids()
+    ('forebyggelse', 'udsat', 'ghetto', 'parallelsamfund', 'haardt_ghetto', 'omdannelse')
+    """
+    designations = sorted(((d.severity, d.id) for v in load_rules() for d in v.designations.values()))
+    return tuple(dict.fromkeys(i for _, i in designations))
+
+
+def criterion_ids() -> tuple[str, ...]:
+    """Every criterion of every version, in the readers' order.
+
+    >>> criterion_ids()[:5]
+    ('employment', 'crime', 'education', 'income', 'non_western')
+    """
+    criteria = sorted((c for v in load_rules() for c in v.criteria.values()), key=lambda c: c.order)
+    return tuple(dict.fromkeys(c.id for c in criteria))
+
+
+def lineage_ids() -> frozenset:
+    """The ghetto list and what it became in 2021 (parallelsamfund): years on either count together.
+
+    >>> sorted(lineage_ids())
+    ['ghetto', 'parallelsamfund']
+    """
+    return frozenset(d.id for v in load_rules() for d in v.designations.values() if d.list and not d.consecutive_years_of)
 
 
 def criteria_indicators() -> tuple[str, ...]:

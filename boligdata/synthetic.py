@@ -14,6 +14,7 @@ from pathlib import Path
 
 import openpyxl
 
+from .lists import resolve_list
 from .municipalities import municipalities
 from .templates_xlsx import workbook_bytes
 
@@ -89,8 +90,8 @@ def national_raw(raw: Path, *, seed: int = 2024, first_year: int = 2012, last_ye
             for year in years:
                 if year < 2018 or severity < 0.55:
                     continue
-                history.append([year, area_id, "ghetto" if year < 2021 else "parallelsamfund",
-                                "syntetisk", ""])
+                lineage = resolve_list(list_year=year).version.list_designations()[0].id  # ghetto, then parallelsamfund
+                history.append([year, area_id, lineage, "syntetisk", ""])
         for ind, start in (("non_western_pct", 10.0), ("outside_labour_market_pct", 18.0), ("convicted_pct", 0.75),
                            ("primary_school_only_pct", 25.0), ("income_pct_of_region", 95.0)):
             for period, value in zip(periods, _walk(rng, start, 0.3 if ind != "convicted_pct" else 0.03, periods)):
@@ -116,7 +117,6 @@ def national_raw(raw: Path, *, seed: int = 2024, first_year: int = 2012, last_ye
     # A synthetic national average share convicted for every list from 2018 that has no published
     # figure, so that the crime criterion is decided in the synthetic reports (labelled synthetic
     # like everything here; a published figure is never contradicted).
-    from .lists import resolve_list
     from .rules import known_crime_figures
 
     published = known_crime_figures()

@@ -22,3 +22,20 @@ def write(path: Path, text: str, encoding: str = "utf-8") -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(text.encode(encoding))
     return path
+
+
+@pytest.fixture(scope="session")
+def sample_reports(tmp_path_factory):
+    """Every report `make report` builds from the sample, built once with the batch."""
+    from boligdata.paths import Workspace
+    from boligdata.publish.batch import run_batch
+    from boligdata.publish.runner import all_jobs
+
+    root = tmp_path_factory.mktemp("sample-reports") / "ws"
+    shutil.copytree(PROJECT / "raw", root / "raw")
+    ws = Workspace(root)
+    jobs = all_jobs("2020Q3", root) + all_jobs("2024Q4", root, ["helhedsplan"])
+    for quarter in ("2020Q3", "2024Q4"):
+        summary = run_batch([j for j in jobs if j.quarter == quarter], ws, workers=2, progress=False)
+        assert summary["failed"] == 0, summary
+    return ws, sorted(ws.reports.rglob("*.html"))

@@ -7,27 +7,12 @@ import pytest
 
 from boligdata.paths import Workspace
 from boligdata.present.disclosure import public
-from boligdata.publish.batch import run_batch
-from boligdata.publish.runner import all_jobs, plan_job, run_job
+from boligdata.publish.runner import plan_job, run_job
 
 from conftest import PROJECT
 
 LIMIT = public().min_persons
 LABEL = public().persons_label_da
-
-
-@pytest.fixture(scope="module")
-def sample_reports(tmp_path_factory):
-    """Every report `make report` builds from the sample, built with the batch."""
-    root = tmp_path_factory.mktemp("privacy") / "ws"
-    shutil.copytree(PROJECT / "raw", root / "raw")
-    ws = Workspace(root)
-    jobs = all_jobs("2020Q3", root) + all_jobs("2024Q4", root, ["helhedsplan"])
-    for quarter in ("2020Q3", "2024Q4"):
-        batch = [j for j in jobs if j.quarter == quarter]
-        summary = run_batch(batch, ws, workers=2, progress=False)
-        assert summary["failed"] == 0, summary
-    return ws, sorted(ws.reports.rglob("*.html"))
 
 
 def number(text: str) -> float:

@@ -19,7 +19,9 @@ from boligdata.paths import NOTEBOOKS_DIR, Workspace
 from boligdata.publish import runner
 from boligdata.publish.runner import ReportError, plan_job, run_job
 
-TEMPLATES = ["kvartalsrapport", "omraadeprofil", "helhedsplan", "udforskning"]
+from boligdata.publish.registry import analyst_notebooks, templates
+
+TEMPLATES = [t.notebook.removesuffix(".ipynb") for t in templates().values()] + list(analyst_notebooks())
 
 
 # --- the templates, statically ----------------------------------------------------------------

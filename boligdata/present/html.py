@@ -88,12 +88,22 @@ def fmt(value, kind: str) -> str:
     return str(value)
 
 
+def figure_attr(area: str, indicator: str, period: str) -> str:
+    """The attribute that names which figure a cell shows (one figure must read the same everywhere).
+
+    >>> figure_attr("a", "convicted_pct", "2020Q3")
+    ' data-figure="a|convicted_pct|2020Q3"'
+    """
+    return f' data-figure="{esc(area)}|{esc(indicator)}|{esc(period)}"'
+
+
 def table(frame: pd.DataFrame, columns: dict, *, caption: str | None = None, highlight=None,
-          row_class=None, css: str = "bd-table") -> Html:
+          row_class=None, css: str = "bd-table", figure=None) -> Html:
     """An HTML table. ``columns`` maps a frame column to (Danish heading, format kind).
 
     ``highlight(row, column) -> bool`` marks cells (e.g. met criteria); ``row_class(row) -> str``
-    gives a row a CSS class (e.g. its risk band).
+    gives a row a CSS class (e.g. its risk band); ``figure(row, column) -> (area, indicator,
+    period) | None`` names the figure a cell shows (``figure_attr``).
     """
     head = "".join(f'<th scope="col">{esc(title)}</th>' for title, _ in columns.values())
     body = []
@@ -110,6 +120,9 @@ def table(frame: pd.DataFrame, columns: dict, *, caption: str | None = None, hig
                 classes.append("met")
                 text = f"<strong>{text}</strong>"
             attr = f' class="{" ".join(classes)}"' if classes else ""
+            named = figure(row, key) if figure else None
+            if named:
+                attr += figure_attr(*named)
             cells.append(f"<td{attr}>{text}</td>")
         body.append(f"<tr{cls}>{''.join(cells)}</tr>")
     cap = f"<caption>{esc(caption)}</caption>" if caption else ""

@@ -26,8 +26,11 @@ from ..ingest import atomic_write
 from ..paths import Workspace
 from .runner import ReportJob, execute, ipc_kernel_manager, publish, run_job, shutdown_kernel, staging_folder
 
-PRELOAD = ("import boligdata.reports.kvartalsrapport, boligdata.reports.omraadeprofil, "
-           "boligdata.reports.helhedsplan, matplotlib.pyplot")
+def preload_code() -> str:
+    """What a warm kernel imports once: every report template's module (the registry) and matplotlib."""
+    from .registry import templates
+
+    return "import " + ", ".join([t.module for t in templates().values()] + ["matplotlib.pyplot"])
 
 
 class WarmKernel:
@@ -41,7 +44,7 @@ class WarmKernel:
         self.folder.mkdir(parents=True, exist_ok=True)
         self.km = ipc_kernel_manager(self.folder)
         self.km.start_kernel(cwd=str(self.folder))
-        self._run(PRELOAD)
+        self._run(preload_code())
 
     def _run(self, code: str) -> None:
         client = self.km.client()

@@ -15,6 +15,7 @@ class Template:
     name: str
     scope: str
     notebook: str
+    module: str
     title_da: str
     description: str
 
@@ -25,7 +26,7 @@ def _document() -> dict:
                           required=["templates", "analyst_notebooks"])
     for name, entry in document["templates"].items():
         where = f"report_templates.yaml: {name}"
-        check_keys(entry, where, required=["scope", "notebook", "title_da", "description"])
+        check_keys(entry, where, required=["scope", "notebook", "module", "title_da", "description"])
         check_choice(entry["scope"], SCOPES, where + " scope")
     return document
 

@@ -16,7 +16,7 @@ from ..errors import ParameterError
 from ..municipalities import municipalities
 from ..present import disclosure
 from ..present.charts import small_multiples
-from ..present.html import Html, badge, bullets, esc, heading, paragraph, table
+from ..present.html import Html, badge, bullets, esc, figure_attr, heading, paragraph, table
 from ..present.numbers_da import count_da, number_da, pct_da, signed_da
 from ..present.sentences import criterion_sentence, exit_sentence, join_da
 from ..present.undecided import designation_reasons_da
@@ -71,10 +71,7 @@ class Kvartalsrapport:
 
     def _criteria(self):
         """The criteria shown in the overview: the udsat count and the non-western share, in order."""
-        counted = self.version.counted
-        ids = list(counted.criteria) + [c for c in ("non_western",) if c in self.version.criteria
-                                        and c not in counted.criteria]
-        return [self.version.criteria[c] for c in sorted(ids, key=lambda c: self.version.criteria[c].order)]
+        return self.version.watched_criteria()
 
     def undecided_notes(self) -> list[str]:
         return [text for r in self.results for text in designation_reasons_da(r)]
@@ -94,8 +91,8 @@ class Kvartalsrapport:
         list_da = self.ctx.list.label_da
         on_list = [r for r in self.results if r.designations.get(base.id)]
         hard_ones = [r for r in on_list if r.designations.get(hard.id)] if hard is not base else []
-        udsat = [r for r in self.results if r.designations.get("udsat") and r not in on_list]
-        prevent = [r for r in self.results if r.designations.get("forebyggelse")]
+        counted = self.version.counted
+        udsat = [r for r in self.results if r.designations.get(counted.id) and r not in on_list] if not counted.list else []
         bands = self.rows["band"]
         yellow = [r for r in self.results if bands[r.area] == "yellow"]
         undecided = [r for r in self.results if bands[r.area] == "undecided" or r.undecided_designations()]
@@ -106,10 +103,12 @@ class Kvartalsrapport:
         if hard_ones:
             items.append(f"Heraf ventes {len(hard_ones)} som {hard.plural_da}: {join_da([r.name for r in hard_ones])}.")
         if udsat:
-            items.append(f"Udsatte boligområder (ikke på listen over {base.plural_da}): "
+            items.append(f"{counted.plural_da.capitalize()} (ikke på listen over {base.plural_da}): "
                          f"{join_da([r.name for r in udsat])}.")
-        if prevent:
-            items.append(f"Forebyggelsesområder (§ 61 b): {join_da([r.name for r in prevent])}.")
+        for other in self.version.other_designations():
+            held = [r.name for r in self.results if r.designations.get(other.id)]
+            if held:
+                items.append(f"{other.plural_da.capitalize()} ({other.paragraph}): {join_da(held)}.")
         if yellow:
             items.append(f"I risiko efter rapportens margin (ikke efter loven): {join_da([r.name for r in yellow])}.")
         if undecided:
@@ -137,12 +136,15 @@ class Kvartalsrapport:
             cells = [f'<th scope="row">{esc(r.name)}</th>', f"<td>{badge(row['band_label_da'], row['band_colour'])}</td>",
                      f"<td>{esc(r.designation_label())}</td>", f'<td class="num">{esc(years_da(r))}</td>',
                      f'<td class="num">{esc(count_da(None if r.residents is None else int(r.residents)))}</td>']
+            chosen = self.figures[self.figures["geo_code"] == r.area].set_index("indicator")["period"]
             for criterion in criteria:
                 c = r.criteria[criterion.id]
                 hidden = policy.share(c.denominator)
                 text = hidden or (pct_da(c.value, criterion.decimals) if c.value is not None else "–")
                 marked = c.met is True and not hidden
-                cells.append(f'<td class="num{" met" if marked else ""}">'
+                named = figure_attr(r.area, criterion.indicator, chosen[criterion.indicator]) \
+                    if criterion.indicator in chosen.index else ""
+                cells.append(f'<td class="num{" met" if marked else ""}"{named}>'
                              f'{"<strong>" + esc(text) + "</strong>" if marked else esc(text)}</td>')
             own = esc(row["own_category"]) if isinstance(row["own_category"], str) else "–"
             if isinstance(row["category_note_da"], str):
@@ -159,8 +161,7 @@ class Kvartalsrapport:
             note = f" {row['category_note_da']}" if isinstance(row["category_note_da"], str) else ""
             reasons.append(f"{r.name}: {row['band_reason_da']}{note}")
         parts = [Html(html), heading("Begrundelser", 3), bullets(reasons)]
-        if "forebyggelse" in self.version.designations:
-            parts.append(self._prevention())
+        parts += [self._other(designation) for designation in self.version.other_designations()]
         return Html("".join(parts))
 
     def _threshold(self, criterion):
@@ -169,29 +170,28 @@ class Kvartalsrapport:
         return next((r.criteria[criterion.id].threshold for r in self.results
                      if r.criteria[criterion.id].threshold is not None), None)
 
-    def _prevention(self) -> Html:
-        """The § 61 b criteria (forebyggelsesområde) for every area, with their own thresholds."""
-        designation = self.version.designations["forebyggelse"]
+    def _other(self, designation) -> Html:
+        """A designation outside the list (forebyggelsesområde, § 61 b) with its own criteria and thresholds."""
         ids = list(designation.and_criteria) + list(designation.criteria)
         criteria = [self.version.criteria[c] for c in ids]
         rows = []
         for r in self.results:
             row = {"name": r.name, "value": {True: "ja", False: "nej", None: "kan ikke afgøres"}[
-                r.designations.get("forebyggelse")]}
+                r.designations.get(designation.id)]}
             for c in criteria:
                 result = r.criteria[c.id]
                 hidden = disclosure.active().share(result.denominator)
                 mark = " (opfyldt)" if result.met else ""
                 row[c.id] = hidden or (pct_da(result.value, c.decimals) + mark if result.value is not None else "–")
             rows.append(row)
-        columns = {"name": ("Område", "text"), "value": ("Forebyggelsesområde", "text")}
-        columns.update({c.id: (f"{c.column_da.replace(' (§ 61 b)', '')} ({threshold_da(c, self._threshold(c))})",
-                               "text") for c in criteria})
-        return Html(heading("Forebyggelsesområder (§ 61 b)", 3) + paragraph(
-            f"Et forebyggelsesområde har over {pct_da(criteria[0].threshold, 0)} indvandrere og efterkommere fra "
-            f"ikke-vestlige lande og opfylder mindst {designation.min_met} af de fire kriterier med lavere grænser "
-            f"end § 61 a.") + table(pd.DataFrame(rows), columns,
-                                    caption=f"Kriterierne for forebyggelsesområder, listen {self.ctx.list.label_da}"))
+        columns = {"name": ("Område", "text"), "value": (designation.label_da, "text")}
+        columns.update({c.id: (f"{c.column_da} ({threshold_da(c, self._threshold(c))})", "text") for c in criteria})
+        first = criteria[0]
+        intro = (f"Et {designation.label_da.lower()} ({designation.paragraph}) opfylder {first.name_da} "
+                 f"({threshold_da(first, first.threshold)}) og mindst {designation.min_met} af de "
+                 f"{len(designation.criteria)} øvrige kriterier, med andre grænser end listen.")
+        return Html(heading(designation.plural_da.capitalize(), 3) + paragraph(intro) + table(
+            pd.DataFrame(rows), columns, caption=f"Kriterierne for {designation.plural_da}, listen {self.ctx.list.label_da}"))
 
     def at_risk(self) -> Html:
         """For each area not green: the forecast, vintages, distances in points and persons, the way off."""
@@ -215,6 +215,7 @@ class Kvartalsrapport:
                 source = chosen.loc[criterion.indicator] if criterion.indicator in chosen.index else None
                 hidden = disclosure.active().share(c.denominator)
                 rows.append({
+                    "indicator": criterion.indicator, "period": None if source is None else source["period"],
                     "criterion": criterion.name_da.capitalize(),
                     "rule": threshold_da(criterion, c.threshold),
                     "value": hidden or (pct_da(c.value, criterion.decimals) if c.value is not None else "mangler"),
@@ -232,7 +233,9 @@ class Kvartalsrapport:
                 "persons": ("Personer fra at skifte", "int"), "basis": ("Grundlag", "text"),
                 "ministry": ("Ministeriets tal", "text")},
                 caption=f"{r.name}: prognose for listen {self.ctx.list.label_da}. Afstanden er positiv, når "
-                        f"kriteriet er opfyldt."))
+                        f"kriteriet er opfyldt.",
+                figure=lambda row, key, area=r.area: (area, row["indicator"], row["period"])
+                if key == "value" and row["period"] else None))
             sentence = exit_sentence(r)
             if sentence:
                 parts.append(paragraph(sentence, "bd-exit"))
@@ -359,7 +362,7 @@ class Kvartalsrapport:
                                        f"{self._crime_source()}."))
             else:
                 parts.append(paragraph(f"Kriminalitetsgrænsen for listen {self.ctx.list.label_da} kendes ikke, så "
-                                       f"kriminalitetskriteriet kan ikke afgøres, hvor det betyder noget for "
+                                       f"{crime.criterion.name_da} kan ikke afgøres, hvor det betyder noget for "
                                        f"betegnelsen."))
         coverage = snap.coverage
         if coverage.empty and snap.history.empty:

@@ -74,7 +74,8 @@ class Omraadeprofil:
                               "value": ("Området", "text"), "municipality_value": ("Kommunen", "text"),
                               "region_value": ("Regionen", "text"), "country_value": ("Hele landet", "text"),
                               "gap": ("Forskel til kommunen", "text"), "verdict_da": ("Området er", "text")},
-                     caption=f"{self.name}: seneste tal mod kommune, region og hele landet")
+                     caption=f"{self.name}: seneste tal mod kommune, region og hele landet",
+                     figure=lambda row, key: (self.area, row["indicator"], row["period"]) if key == "value" else None)
 
     def development(self) -> Html:
         """How the gap to the municipality developed from the first to the latest period."""
