@@ -7,7 +7,6 @@ import subprocess
 import sys
 
 import nbformat
-import pandas as pd
 import pytest
 
 from boligdata import load

@@ -19,7 +19,7 @@ from boligdata.criteria import evaluate_area, persons_to_flip
 from boligdata.datafiles import package_yaml
 from boligdata.errors import DataFileError
 from boligdata.history import ListHistory
-from boligdata.rules import parse_rules, user_crime_figure, version_for_year
+from boligdata.rules import parse_rules, user_crime_figure
 
 from conftest import PROJECT
 

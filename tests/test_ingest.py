@@ -2,9 +2,7 @@
 
 import hashlib
 import json
-import shutil
 
-import pandas as pd
 import pytest
 
 from boligdata import load
@@ -12,7 +10,7 @@ from boligdata.cli import main
 from boligdata.errors import InputError
 from boligdata.ingest import ingest
 
-from conftest import PROJECT, write
+from conftest import write
 
 
 def tree_hashes(folder):

@@ -3,7 +3,6 @@
 import re
 import shutil
 
-import pytest
 
 from boligdata.paths import Workspace
 from boligdata.present.disclosure import public

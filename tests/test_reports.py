@@ -4,11 +4,9 @@ Every template is executed through the runner on the bundled sample once (module
 and the published HTML is checked.
 """
 
-import json
 import os
 import re
 import shutil
-from pathlib import Path
 
 import nbformat
 import pytest
@@ -17,7 +15,7 @@ from conftest import PROJECT
 from boligdata.cli import main
 from boligdata.paths import NOTEBOOKS_DIR, Workspace
 from boligdata.publish import runner
-from boligdata.publish.runner import ReportError, plan_job, run_job
+from boligdata.publish.runner import plan_job, run_job
 
 from boligdata.publish.registry import analyst_notebooks, templates
 
