@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from .criteria import AreaResult, evaluate
+from .present.marks import plain
 from .present.sentences import exit_sentence
 from .risk import compare_category, risk_band
 from .rules import CrimeFigures, criterion_ids, designation_ids
@@ -53,9 +54,9 @@ def result_row(result: AreaResult, regional_income_dkk=None, category=None) -> d
     row["exit_via"] = ";".join(exit_.criteria) if exit_ else ""
     row["exit_locked"] = ";".join(exit_.locked) if exit_ else ""
     row["exit_possible"] = ("true" if exit_.possible else "false") if exit_ else ""
-    row["exit_sentence_da"] = exit_sentence(result) or ""
+    row["exit_sentence_da"] = plain(exit_sentence(result) or "")
     band = risk_band(result)
-    row.update({"band": band["band"], "band_label_da": band["band_label_da"], "band_reason_da": band["reason_da"]})
+    row.update({"band": band["band"], "band_label_da": band["band_label_da"], "band_reason_da": plain(band["reason_da"])})
     row["own_category"] = category or ""
     row["category_note_da"] = compare_category(band, category) or ""
     row["notes"] = " | ".join(result.notes)

@@ -15,6 +15,8 @@ from functools import lru_cache
 from .criteria import AreaResult
 from .datafiles import check_choice, check_keys, package_yaml
 from .errors import DataFileError
+from .present.disclosure import AreaView
+from .present.marks import mark
 from .present.numbers_da import number_da, pct_da
 from .readers.values import normalise_key
 
@@ -126,18 +128,29 @@ def near_criteria(result: AreaResult, settings: BandSettings) -> tuple[list[str]
     return by_persons, by_points
 
 
-def _distance_da(result: AreaResult, cid: str) -> str:
+def _distance_da(result: AreaResult, cid: str, view: AreaView) -> str:
     c = result.criteria[cid]
+    if view.hidden(cid):  # the share may not be published, so neither may the distance
+        from .present.sentences import hidden_amount
+
+        amount = hidden_amount(c.persons)
+        return f"{amount} fra {c.criterion.name_da}" if amount else f"tæt på {c.criterion.name_da}"
     if c.persons is not None:
         unit = "person" if c.persons == 1 else "personer"
-        return f"{number_da(c.persons)} {unit} fra {c.criterion.name_da}"
+        return f"{mark(('persons', view.area, cid), number_da(c.persons))} {unit} fra {c.criterion.name_da}"
     unit = "procentpoint af regionens gennemsnit" if c.criterion.indicator == "income_pct_of_region" else "procentpoint"
-    return f"{number_da(abs(c.distance_pp), c.criterion.decimals)} {unit} fra {c.criterion.name_da}"
+    distance = mark(("distance", view.area, cid), number_da(abs(c.distance_pp), c.criterion.decimals))
+    return f"{distance} {unit} fra {c.criterion.name_da}"
 
 
-def risk_band(result: AreaResult, settings: BandSettings | None = None) -> dict:
-    """The band of one classified area and the Danish reason for it."""
+def risk_band(result: AreaResult, settings: BandSettings | None = None, view: AreaView | None = None) -> dict:
+    """The band of one classified area and the Danish reason for it.
+
+    ``view`` says which criteria's shares may not be published (the reason then gives no number
+    for them) and marks the numbers it gives.
+    """
     settings = settings or band_settings()
+    view = view or AreaView.open(result.area)
     version = result.version
     counted = version.counted
     met = [c for c in counted.criteria if result.criteria[c].met]
@@ -155,7 +168,9 @@ def risk_band(result: AreaResult, settings: BandSettings | None = None) -> dict:
         if band.rule == "list" and on_list:
             top = max(on_list, key=lambda d: d.severity)
             extra = "".join(f", og andelen med {result.criteria[c].criterion.short_da} er "
-                            f"{pct_da(result.criteria[c].value)} (over {pct_da(result.criteria[c].threshold, 0)})"
+                            + (f"over {pct_da(result.criteria[c].threshold, 0)}" if view.hidden(c) else
+                               f"{mark(view.key(c), pct_da(result.criteria[c].value))} "
+                               f"(over {pct_da(result.criteria[c].threshold, 0)})")
                             for c in dict.fromkeys(added) if result.criteria[c].value is not None)
             return _band(band, top.label_da, f"{top.label_da} efter loven: området {facts}{extra}.")
         held = [version.designations[d] for d in band.designations if result.designations.get(d)]
@@ -165,11 +180,11 @@ def risk_band(result: AreaResult, settings: BandSettings | None = None) -> dict:
                 text = f"{designation.label_da} efter loven: området {facts}."
                 near = [c for c in dict.fromkeys(added) if c in by_persons + by_points]
                 if near:
-                    text += " Det er " + " og ".join(_distance_da(result, c) for c in near) + " (rapportens margin)."
+                    text += " Det er " + " og ".join(_distance_da(result, c, view) for c in near) + " (rapportens margin)."
                 return _band(band, band.label_da, text)
             own_met = [c for c in designation.criteria if result.criteria[c].met]
-            also = "".join(f" og opfylder {result.criteria[c].criterion.name_da} ({pct_da(result.criteria[c].value)} "
-                           f"mod over {pct_da(result.criteria[c].threshold, 0)})" for c in designation.and_criteria)
+            also = "".join(f" og opfylder {result.criteria[c].criterion.name_da} (over "
+                           f"{pct_da(result.criteria[c].threshold, 0)})" for c in designation.and_criteria)
             return _band(band, band.label_da, f"{designation.label_da} efter {designation.paragraph}: området opfylder "
                                               f"{len(own_met)} af {len(designation.criteria)} kriterier "
                                               f"({_names(result, own_met)}){also}; det {facts}.")
@@ -181,7 +196,7 @@ def risk_band(result: AreaResult, settings: BandSettings | None = None) -> dict:
             near = by_persons + (by_points if reaches else [])
             text = (f"{facts}, så det er ikke {counted.label_da.lower()} efter loven; men det er i risiko efter "
                     f"rapportens margin: "
-                    f"{'; '.join(_distance_da(result, c) for c in near)}.")
+                    f"{'; '.join(_distance_da(result, c, view) for c in near)}.")
             return _band(band, band.label_da, (prefix + text) if prefix else text[0].upper() + text[1:])
         if band.rule == "otherwise":
             text = f"{facts} og er ikke inden for rapportens margin af at blive {counted.label_da.lower()}."

@@ -35,6 +35,7 @@ class Criterion:
     short_da: str = ""
     column_da: str = ""
     change_da: str | None = None
+    change_condition_da: str | None = None
     decimals: int = 1
 
 
@@ -136,7 +137,8 @@ def _criterion(cid: str, entry: dict, where: str, vocabulary: dict) -> Criterion
         threshold=Decimal(str(entry["threshold"])) if has_fixed else None,
         national_average_multiple=int(entry["national_average_multiple"]) if has_multiple else None,
         note=entry.get("note"), order=int(words["order"]), name_da=words["name_da"], short_da=words["short_da"],
-        column_da=words["column_da"], change_da=words["change_da"], decimals=int(words["decimals"]),
+        column_da=words["column_da"], change_da=words["change_da"],
+        change_condition_da=words.get("change_condition_da"), decimals=int(words["decimals"]),
     )
 
 
@@ -167,7 +169,8 @@ def parse_rules(document) -> tuple[RuleVersion, ...]:
     check_keys(document, "rules.yaml", required=["vocabulary", "versions"])
     vocabulary = {}
     for cid, words in document["vocabulary"].items():
-        vocabulary[cid] = check_keys(words, f"rules.yaml: vocabulary '{cid}'", required=_VOCABULARY_KEYS)
+        vocabulary[cid] = check_keys(words, f"rules.yaml: vocabulary '{cid}'", required=_VOCABULARY_KEYS,
+                                     optional=["change_condition_da"])
     versions = []
     for number, entry in enumerate(document["versions"], start=1):
         where = f"rules.yaml: version {entry.get('id', number) if isinstance(entry, dict) else number}"
@@ -247,6 +250,15 @@ def count_indicators() -> tuple[str, ...]:
     """
     criteria = sorted((c for v in load_rules() for c in v.criteria.values()), key=lambda c: c.order)
     return tuple(dict.fromkeys(c.denominator for c in criteria if c.denominator and c.denominator != "residents"))
+
+
+def denominators() -> dict[str, str]:
+    """The group each criterion's share is of: indicator -> the count indicator behind it.
+
+    >>> denominators()["convicted_pct"], denominators()["non_western_pct"]
+    ('pop_18plus', 'residents')
+    """
+    return {c.indicator: c.denominator for v in load_rules() for c in v.criteria.values() if c.denominator}
 
 
 def version_by_id(version_id: str) -> RuleVersion:

@@ -1,113 +1,185 @@
-"""Charts as inline PNG images with real alt text (self-contained, no external files)."""
+"""Charts as small, deterministic inline SVG: the numbers as text, crisp in print.
+
+One figure holds one panel per indicator, stacked, with a shared legend above the panels. Time
+is a real axis (a year is a year whether the data are yearly or quarterly), series differ by
+colour (the Okabe-Ito palette, safe for colour-blind readers) and by marker shape, and a
+threshold is a dashed line labelled on the chart. The SVG scales to the column's width.
+"""
 
 from __future__ import annotations
 
-import base64
-import io
+import math
 
-import matplotlib
+from .dates import period_label, period_year
+from .html import Html, esc
+from .numbers_da import number_da
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-from matplotlib.ticker import FuncFormatter  # noqa: E402
-
-from .html import Html, esc  # noqa: E402
-from .numbers_da import number_da  # noqa: E402
-
-PALETTE = ["#1f4e79", "#c0392b", "#2e8b57", "#8e44ad", "#d35400", "#2c3e50", "#16a085", "#7f8c8d"]
-
-
-def danish_axis(ax, decimals: int = 1, suffix: str = "") -> None:
-    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: number_da(v, decimals) + suffix))
+# Okabe & Ito (2008), "Color Universal Design": distinguishable with the common colour-vision deficiencies.
+PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#F0E442")
+MARKERS = ("circle", "square", "triangle", "diamond", "cross", "circle-open", "square-open", "triangle-open")
+WIDTH = 760
+LEFT, RIGHT = 56, 150          # room for the y labels, and for the threshold's label at the right
+PANEL, GAP, TITLE = 150, 34, 22  # panel height, space between panels, a panel title's line
+LEGEND_ROW = 20
 
 
-def figure_html(fig, alt: str, caption: str) -> Html:
-    """The figure as a <figure> with an inline PNG, ``alt`` text and a caption; closes it."""
-    buffer = io.BytesIO()
-    # Fixed margins (set by the caller) instead of bbox_inches="tight", which draws the figure
-    # twice (measured 1.7x slower).
-    fig.savefig(buffer, format="png", dpi=80, metadata={"Software": None})
-    plt.close(fig)
-    data = base64.b64encode(buffer.getvalue()).decode("ascii")
-    return Html(f'<figure class="bd-figure"><img src="data:image/png;base64,{data}" alt="{esc(alt)}">'
-                f"<figcaption>{esc(caption)}</figcaption></figure>")
+def _fmt(x: float) -> str:
+    """Coordinates with one decimal: small files, the same bytes every time."""
+    return f"{x:.1f}"
 
 
-def line_chart(series: dict, *, title: str, ylabel: str, threshold=None, threshold_label: str = "",
-               decimals: int = 1, alt_prefix: str = "Linjediagram") -> Html:
-    """Lines (name -> list of (period label, value)) with an optional horizontal threshold."""
-    fig, ax = plt.subplots(figsize=(7.5, 3.4))
-    periods = sorted({p for points in series.values() for p, _ in points})
-    position = {p: i for i, p in enumerate(periods)}
-    described = []
-    for i, (name, points) in enumerate(series.items()):
-        points = [(p, v) for p, v in points if v is not None]
-        if not points:
-            continue
-        ax.plot([position[p] for p, _ in points], [v for _, v in points], marker="o", linewidth=1.8,
-                color=PALETTE[i % len(PALETTE)], label=name)
-        first, last = points[0], points[-1]
-        described.append(f"{name} fra {number_da(first[1], decimals)} ({first[0]}) til "
-                         f"{number_da(last[1], decimals)} ({last[0]})")
-    if threshold is not None:
-        ax.axhline(float(threshold), color="#444444", linestyle="--", linewidth=1.2,
-                   label=threshold_label or f"Tærskel {number_da(threshold, decimals)}")
-    ax.set_xticks(range(len(periods)))
-    ax.set_xticklabels(periods, rotation=0, fontsize=8)
-    ax.set_ylabel(ylabel)
-    ax.set_title(title, fontsize=11)
-    danish_axis(ax, decimals)
-    ax.grid(axis="y", alpha=0.3)
-    ax.legend(fontsize=7, loc="best", frameon=False)
-    fig.subplots_adjust(left=0.1, right=0.98, top=0.88, bottom=0.14)
-    alt = f"{alt_prefix}: {title}. " + "; ".join(described)
-    if threshold is not None:
-        alt += f". Tærsklen er {number_da(threshold, decimals)}."
-    return figure_html(fig, alt, title)
+def nice_ticks(low: float, high: float, count: int = 4) -> list[float]:
+    """Round tick values covering ``low``-``high``.
+
+    >>> nice_ticks(37.6, 41.2), nice_ticks(2.0, 2.3)
+    ([37.0, 38.0, 39.0, 40.0, 41.0, 42.0], [2.0, 2.1, 2.2, 2.3])
+    """
+    if high <= low:
+        high = low + 1
+    raw = (high - low) / count
+    magnitude = 10 ** math.floor(math.log10(raw))
+    step = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw)
+    first = math.floor(low / step) * step
+    ticks, value = [], first
+    while value < high + step * 0.999:
+        ticks.append(round(value, 10))
+        value += step
+    return ticks
 
 
-def small_multiples(panels: list[dict], *, title: str, alt_prefix: str = "Diagrammer") -> Html:
-    """Several line charts stacked in one figure with one shared legend.
+def _marker(kind: str, x: float, y: float, colour: str) -> str:
+    s = 3.6
+    fill, stroke = (colour, colour) if not kind.endswith("-open") else ("#ffffff", colour)
+    shape = kind.replace("-open", "")
+    if shape == "circle":
+        return f'<circle cx="{_fmt(x)}" cy="{_fmt(y)}" r="{s:.1f}" fill="{fill}" stroke="{stroke}"/>'
+    if shape == "square":
+        return (f'<rect x="{_fmt(x - s)}" y="{_fmt(y - s)}" width="{2 * s:.1f}" height="{2 * s:.1f}" '
+                f'fill="{fill}" stroke="{stroke}"/>')
+    if shape == "triangle":
+        points = f"{_fmt(x)},{_fmt(y - s - 0.6)} {_fmt(x - s)},{_fmt(y + s)} {_fmt(x + s)},{_fmt(y + s)}"
+        return f'<polygon points="{points}" fill="{fill}" stroke="{stroke}"/>'
+    if shape == "diamond":
+        points = f"{_fmt(x)},{_fmt(y - s - 0.6)} {_fmt(x + s + 0.6)},{_fmt(y)} {_fmt(x)},{_fmt(y + s + 0.6)} {_fmt(x - s - 0.6)},{_fmt(y)}"
+        return f'<polygon points="{points}" fill="{fill}" stroke="{stroke}"/>'
+    return (f'<path d="M{_fmt(x - s)} {_fmt(y - s)}L{_fmt(x + s)} {_fmt(y + s)}M{_fmt(x - s)} {_fmt(y + s)}'
+            f'L{_fmt(x + s)} {_fmt(y - s)}" stroke="{colour}" stroke-width="1.6"/>')
 
-    Each panel is ``{"title", "series": {name: [(period, value)]}, "threshold", "threshold_label",
-    "decimals"}``. One figure draws much less text than one figure per panel (one legend, one
-    row of period labels): measured 0.31 s against 0.55 s for five panels.
+
+def line_panels(panels: list[dict], *, title: str) -> Html:
+    """Panels of lines over time as one ``<figure>``: the SVG, its caption, and the numbers as a table.
+
+    Each panel is ``{"title", "series": {name: [(period, value[, key])]}, "threshold",
+    "threshold_label", "decimals", "suffix"}``; ``period`` is a code such as ``2020Q3``, and
+    ``suffix`` follows a number in the table (" %" for a share).
+
+    >>> html = line_panels([{"title": "Dømte", "decimals": 2, "threshold": 2.27, "threshold_label": "grænse 2,27 %",
+    ...                      "series": {"A": [("2019", 2.1), ("2020Q3", 2.3)]}}], title="Eksempel")
+    >>> html.count("<svg"), "grænse 2,27 %" in html, "Tallene bag figuren" in html
+    (1, True, True)
     """
     panels = [p for p in panels if any(points for points in p["series"].values())]
     if not panels:
         return Html("")
-    periods = sorted({period for p in panels for points in p["series"].values() for period, _ in points})
-    position = {period: i for i, period in enumerate(periods)}
-    names = list(dict.fromkeys(name for p in panels for name in p["series"]))
-    colour = {name: PALETTE[i % len(PALETTE)] for i, name in enumerate(names)}
-    fig, axes = plt.subplots(len(panels), 1, figsize=(7.5, 1.6 + 2.1 * len(panels)), sharex=True, squeeze=False)
-    described = []
-    for ax, panel in zip(axes[:, 0], panels):
+    names = list(dict.fromkeys(name for p in panels for name in p["series"] if p["series"][name]))
+    style = {name: (PALETTE[i % len(PALETTE)], MARKERS[i % len(MARKERS)]) for i, name in enumerate(names)}
+    years = [period_year(point[0]) for p in panels for points in p["series"].values() for point in points]
+    x0, x1 = math.floor(min(years)), math.floor(max(years)) + 1
+    plot_width = WIDTH - LEFT - RIGHT
+
+    def x_of(year: float) -> float:
+        return LEFT + (year - x0) / (x1 - x0) * plot_width
+
+    per_row = 3
+    legend_rows = math.ceil(len(names) / per_row)
+    top = 8 + legend_rows * LEGEND_ROW + 6
+    height = top + len(panels) * (TITLE + PANEL + GAP)
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}" width="100%" role="img" '
+           f'aria-label="{esc(title)}" font-family="sans-serif" font-size="12">']
+    for i, name in enumerate(names):  # the legend: its own rows, above every panel
+        colour, marker = style[name]
+        lx = LEFT + (i % per_row) * ((WIDTH - LEFT) / per_row)
+        ly = 8 + (i // per_row) * LEGEND_ROW + 10
+        out.append(f'<line x1="{_fmt(lx)}" y1="{_fmt(ly)}" x2="{_fmt(lx + 22)}" y2="{_fmt(ly)}" stroke="{colour}" '
+                   f'stroke-width="2"/>' + _marker(marker, lx + 11, ly, colour))
+        out.append(f'<text x="{_fmt(lx + 28)}" y="{_fmt(ly + 4)}" fill="#1d1d1d">{esc(name)}</text>')
+    step = 1 if x1 - x0 <= 12 else 2
+    for index, panel in enumerate(panels):
+        y_top = top + index * (TITLE + PANEL + GAP) + TITLE
         decimals = panel.get("decimals", 1)
-        parts = []
+        values = [float(point[1]) for points in panel["series"].values() for point in points]
+        threshold = panel.get("threshold")
+        low, high = min(values), max(values)
+        if threshold is not None:
+            low, high = min(low, float(threshold)), max(high, float(threshold))
+        margin = (high - low) * 0.08 or abs(high) * 0.05 or 1
+        ticks = nice_ticks(low - margin, high + margin)
+        y_low, y_high = ticks[0], ticks[-1]
+
+        def y_of(value: float) -> float:
+            return y_top + PANEL - (value - y_low) / (y_high - y_low) * PANEL
+
+        out.append(f'<text x="{LEFT}" y="{_fmt(y_top - 8)}" font-weight="bold" fill="#1d1d1d">{esc(panel["title"])}</text>')
+        for tick in ticks:
+            y = y_of(tick)
+            out.append(f'<line x1="{LEFT}" y1="{_fmt(y)}" x2="{WIDTH - RIGHT}" y2="{_fmt(y)}" stroke="#d9d9d9"/>')
+            out.append(f'<text x="{LEFT - 6}" y="{_fmt(y + 4)}" text-anchor="end" fill="#3d3d3d">'
+                       f'{esc(number_da(tick, decimals if tick != int(tick) else 0))}</text>')
+        for year in range(x0, x1 + 1, step):
+            x = x_of(year)
+            out.append(f'<line x1="{_fmt(x)}" y1="{_fmt(y_top + PANEL)}" x2="{_fmt(x)}" y2="{_fmt(y_top + PANEL + 4)}" '
+                       f'stroke="#3d3d3d"/>')
+            out.append(f'<text x="{_fmt(x)}" y="{_fmt(y_top + PANEL + 16)}" text-anchor="middle" fill="#3d3d3d">'
+                       f'{year}</text>')
+        out.append(f'<line x1="{LEFT}" y1="{_fmt(y_top + PANEL)}" x2="{WIDTH - RIGHT}" y2="{_fmt(y_top + PANEL)}" '
+                   f'stroke="#3d3d3d"/>')
+        if threshold is not None:
+            y = y_of(float(threshold))
+            out.append(f'<line x1="{LEFT}" y1="{_fmt(y)}" x2="{WIDTH - RIGHT}" y2="{_fmt(y)}" stroke="#1d1d1d" '
+                       f'stroke-dasharray="6 4" stroke-width="1.4"/>')
+            label = panel.get("threshold_label") or f"grænse {number_da(threshold, decimals)}"
+            out.append(f'<text x="{WIDTH - RIGHT + 6}" y="{_fmt(y + 4)}" fill="#1d1d1d">{esc(label)}</text>')
         for name, points in panel["series"].items():
-            points = [(p, v) for p, v in points if v is not None]
+            points = sorted((p for p in points if p[1] is not None), key=lambda p: period_year(p[0]))
             if not points:
                 continue
-            ax.plot([position[p] for p, _ in points], [v for _, v in points], marker="o", markersize=3,
-                    linewidth=1.5, color=colour[name], label=name)
-            parts.append(f"{name} fra {number_da(points[0][1], decimals)} ({points[0][0]}) til "
-                         f"{number_da(points[-1][1], decimals)} ({points[-1][0]})")
-        threshold = panel.get("threshold")
-        if threshold is not None:
-            ax.axhline(float(threshold), color="#444444", linestyle="--", linewidth=1.1)
-            parts.append(f"grænsen er {number_da(threshold, decimals)}")
-        ax.set_title(panel["title"] + (f" · {panel['threshold_label']}" if panel.get("threshold_label") else ""),
-                     fontsize=9, loc="left")
-        danish_axis(ax, decimals)
-        ax.grid(axis="y", alpha=0.3)
-        described.append(f"{panel['title']}: " + "; ".join(parts))
-    bottom = axes[-1, 0]
-    bottom.set_xticks(range(len(periods)))
-    bottom.set_xticklabels(periods, fontsize=7, rotation=45 if len(periods) > 10 else 0, ha="right" if len(periods) > 10 else "center")
-    handles, labels = axes[0, 0].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="upper center", ncol=min(4, len(labels)) or 1, fontsize=7, frameon=False)
-    top = 1 - 0.35 / fig.get_figheight() * (1 + len(labels) // 4)
-    fig.subplots_adjust(left=0.09, right=0.98, top=top, bottom=0.8 / fig.get_figheight(), hspace=0.45)
-    alt = f"{alt_prefix}: {title}. " + ". ".join(described) + "."
-    return figure_html(fig, alt, title)
+            colour, marker = style[name]
+            xy = [(x_of(period_year(p[0])), y_of(float(p[1]))) for p in points]
+            out.append(f'<polyline points="{" ".join(f"{_fmt(x)},{_fmt(y)}" for x, y in xy)}" fill="none" '
+                       f'stroke="{colour}" stroke-width="2"/>')
+            out.extend(_marker(marker, x, y, colour) for x, y in xy)
+    out.append("</svg>")
+    return Html(f'<figure class="bd-figure">{"".join(out)}<figcaption>{esc(title)}</figcaption></figure>'
+                + data_table(panels, title))
+
+
+def data_table(panels: list[dict], caption: str) -> str:
+    """The numbers behind the charts as an accessible table, folded under the figure.
+
+    One table per panel: a row per period (in time order), a column per series; a point given
+    as ``(period, value, key)`` carries ``key`` as what the number is (``meaning_attr``).
+    """
+    from .html import meaning_attr
+
+    parts = []
+    for panel in panels:
+        names = [n for n, points in panel["series"].items() if points]
+        periods = sorted({p[0] for n in names for p in panel["series"][n]}, key=period_year)
+        cells = {(n, p[0]): p for n in names for p in panel["series"][n]}
+        decimals = panel.get("decimals", 1)
+        head = '<th scope="col">Periode</th>' + "".join(f'<th scope="col">{esc(n)}</th>' for n in names)
+        rows = []
+        for period in periods:
+            row = [f'<th scope="row">{esc(period_label(period))}</th>']
+            for n in names:
+                point = cells.get((n, period))
+                if point is None:
+                    row.append("<td>–</td>")
+                    continue
+                attr = meaning_attr(point[2]) if len(point) > 2 and point[2] else ""
+                row.append(f'<td class="num"{attr}>{esc(number_da(point[1], decimals) + panel.get("suffix", ""))}</td>')
+            rows.append("<tr>" + "".join(row) + "</tr>")
+        parts.append(f'<table class="bd-table bd-chart-data"><caption>{esc(panel["title"])}</caption>'
+                     f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>")
+    return (f'<details class="bd-chart-data"><summary>Tallene bag figuren: {esc(caption)}</summary>'
+            + "".join(parts) + "</details>")

@@ -7,6 +7,7 @@ import re
 
 import pandas as pd
 
+from .marks import to_html
 from .numbers_da import number_da, pct_da, signed_da
 
 
@@ -25,7 +26,7 @@ def esc(value) -> str:
     """
     if value is None or (not isinstance(value, str) and pd.isna(value)):
         return "–"
-    return html.escape(str(value), quote=True)
+    return to_html(html.escape(str(value), quote=True))
 
 
 def anchor(text: str) -> str:
@@ -66,12 +67,7 @@ def fmt(value, kind: str) -> str:
         return "–"
     if kind == "int":
         return number_da(value, 0)
-    if kind in ("persons", "signed_persons"):
-        from .disclosure import active
-
-        label = active().persons(value)
-        if label:
-            return label
+    if kind in ("persons", "signed_persons"):  # counts of persons: the report's ledger decides what is hidden
         return signed_da(value, 0) if kind == "signed_persons" else number_da(value, 0)
     if kind == "pct":
         return pct_da(value, 1)
@@ -97,13 +93,25 @@ def figure_attr(area: str, indicator: str, period: str) -> str:
     return f' data-figure="{esc(area)}|{esc(indicator)}|{esc(period)}"'
 
 
+def meaning_attr(key) -> str:
+    """The attribute that says what a number is: ``data-figure`` for a share of a place, indicator
+    and period (a figure), ``data-n`` for anything else ("persons|area|criterion", ...).
+
+    >>> meaning_attr(("share", "a", "convicted_pct", "2020Q3")), meaning_attr(("persons", "a", "crime"))
+    (' data-figure="a|convicted_pct|2020Q3"', ' data-n="persons|a|crime"')
+    """
+    if key[0] == "share":
+        return figure_attr(*key[1:])
+    return f' data-n="{esc("|".join(str(k) for k in key))}"'
+
+
 def table(frame: pd.DataFrame, columns: dict, *, caption: str | None = None, highlight=None,
-          row_class=None, css: str = "bd-table", figure=None) -> Html:
+          row_class=None, css: str = "bd-table", meaning=None) -> Html:
     """An HTML table. ``columns`` maps a frame column to (Danish heading, format kind).
 
     ``highlight(row, column) -> bool`` marks cells (e.g. met criteria); ``row_class(row) -> str``
-    gives a row a CSS class (e.g. its risk band); ``figure(row, column) -> (area, indicator,
-    period) | None`` names the figure a cell shows (``figure_attr``).
+    gives a row a CSS class (e.g. its risk band); ``meaning(row, column) -> key | None`` says what
+    the number in a cell is (``meaning_attr``).
     """
     head = "".join(f'<th scope="col">{esc(title)}</th>' for title, _ in columns.values())
     body = []
@@ -120,9 +128,9 @@ def table(frame: pd.DataFrame, columns: dict, *, caption: str | None = None, hig
                 classes.append("met")
                 text = f"<strong>{text}</strong>"
             attr = f' class="{" ".join(classes)}"' if classes else ""
-            named = figure(row, key) if figure else None
+            named = meaning(row, key) if meaning else None
             if named:
-                attr += figure_attr(*named)
+                attr += meaning_attr(named)
             cells.append(f"<td{attr}>{text}</td>")
         body.append(f"<tr{cls}>{''.join(cells)}</tr>")
     cap = f"<caption>{esc(caption)}</caption>" if caption else ""

@@ -45,28 +45,3 @@ def signed_da(value, decimals: int = 1) -> str:
     if text == "–":
         return text
     return f"+{text}" if float(value) > 0 else text
-
-
-def persons_da(count: int) -> str:
-    """A count of persons in a Danish sentence, with disclosure control.
-
-    >>> persons_da(7), persons_da(1)
-    ('7 personer', 'færre end 5 personer')
-    """
-    from .disclosure import active
-
-    label = active().persons(count)
-    if label:
-        return f"{label} personer"
-    return f"{number_da(count)} person" if count == 1 else f"{number_da(count)} personer"
-
-
-def count_da(count) -> str:
-    """A bare count of persons (table cell or inside a sentence), with disclosure control.
-
-    >>> count_da(382), count_da(3)
-    ('382', 'færre end 5')
-    """
-    from .disclosure import active
-
-    return active().persons(count) or number_da(count)

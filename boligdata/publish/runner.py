@@ -23,7 +23,7 @@ from ..load import load
 from ..municipalities import find_municipality, municipalities
 from ..paths import NOTEBOOKS_DIR, Workspace
 from ..readers.values import period_bounds
-from ..reports.common import quarter_da
+from ..present.dates import quarter_da
 from .registry import analyst_notebooks, templates
 
 QUARTER = re.compile(r"^(\d{4})[QK]([1-4])$")

@@ -13,6 +13,7 @@ import pandas as pd
 from .. import __version__
 from ..load import Tables, load
 from ..present import disclosure
+from ..present.dates import date_da, long_date_da, quarter_da
 from ..present.html import Html, banner, esc, table
 from ..readers.values import parse_quarter
 from ..snapshot import QuarterSnapshot
@@ -22,18 +23,6 @@ INTERNAL_NOTE = ("Intern rapport: små antal personer er ikke diskretioneret. Ra
 SYNTHETIC_NOTE = ("Denne rapport bygger helt eller delvist på syntetiske (konstruerede) tal, som ikke er "
                   "offentliggjorte data. Den viser, hvordan rapporten ser ud, og må ikke bruges som beslutningsgrundlag.")
 STATUS_DA = {"final": "endelig", "provisional": "foreløbig", "estimate": "skøn (egne data)", "synthetic": "syntetisk"}
-MONTHS_DA = ("januar", "februar", "marts", "april", "maj", "juni", "juli", "august", "september", "oktober",
-             "november", "december")
-
-
-def quarter_da(quarter: str) -> str:
-    """``2020Q3`` as Danish readers write it.
-
-    >>> quarter_da("2020Q3")
-    '3. kvartal 2020'
-    """
-    quarter = parse_quarter(quarter)
-    return f"{quarter[-1]}. kvartal {quarter[:4]}"
 
 
 def previous_quarter(quarter: str) -> str:
@@ -45,41 +34,6 @@ def previous_quarter(quarter: str) -> str:
     quarter = parse_quarter(quarter)
     year, number = int(quarter[:4]), int(quarter[-1])
     return f"{year - 1}Q4" if number == 1 else f"{year}Q{number - 1}"
-
-
-def date_da(value) -> str:
-    """A date as 22.09.2020.
-
-    >>> date_da(pd.Timestamp("2020-09-22"))
-    '22.09.2020'
-    """
-    return pd.Timestamp(value).strftime("%d.%m.%Y")
-
-
-def long_date_da(value) -> str:
-    """A date in words: 30. september 2020.
-
-    >>> long_date_da(dt.date(2020, 9, 30))
-    '30. september 2020'
-    """
-    value = pd.Timestamp(value)
-    return f"{value.day}. {MONTHS_DA[value.month - 1]} {value.year}"
-
-
-def period_label(period: str) -> str:
-    """A period as a short Danish label.
-
-    >>> period_label("2020"), period_label("2020Q3"), period_label("2020W32"), period_label("2020M07")
-    ('2020', '3. kvt. 2020', 'uge 32 2020', 'juli 2020')
-    """
-    if len(period) == 4:
-        return period
-    kind, number = period[4], int(period[5:])
-    if kind == "Q":
-        return f"{number}. kvt. {period[:4]}"
-    if kind == "M":
-        return f"{MONTHS_DA[number - 1]} {period[:4]}"
-    return f"uge {number} {period[:4]}"
 
 
 @dataclass
@@ -123,6 +77,35 @@ class ReportContext:
     def previous(self) -> QuarterSnapshot:
         """The previous quarter's snapshot, as it stood at that quarter's end."""
         return self.tables.quarter(previous_quarter(self.quarter))
+
+
+def share_key(area: str, indicator: str, period: str, then=None) -> tuple:
+    """The ledger's key of one figure: a share of a place, indicator and period (``data-figure``);
+    ``then`` marks a figure as an earlier quarter's snapshot had it (it may since have been revised)."""
+    return ("share" if then is None else f"share@{then}", area, indicator, period)
+
+
+def register_series(ledger, series: pd.DataFrame, then=None) -> None:
+    """Every figure of ``series`` (the snapshot's rows a report shows) in the ledger, with the size
+    of the group it is a share of: its own denominator where the source gives one, else the count
+    behind the criterion for the same place and period (rules.yaml), else that count for the
+    nearest period (group sizes move slowly; a share with no known group at all is published)."""
+    from ..rules import denominators
+
+    behind = denominators()
+    counts: dict = {}
+    for g, i, end, v in zip(series["geo_code"], series["indicator"], series["period_end"], series["value"]):
+        counts.setdefault((g, i), []).append((end, v))
+    for row in series.itertuples(index=False):
+        group = row.denominator if pd.notna(row.denominator) else None
+        if group is None and (row.geo_code, behind.get(row.indicator)) in counts:
+            known = counts[(row.geo_code, behind[row.indicator])]
+            group = min(known, key=lambda item: abs(item[0] - row.period_end))[1]
+        key = share_key(row.geo_code, row.indicator, row.period, then)
+        if row.unit == "persons":
+            ledger.indicator_count(key, row.value, row.indicator)
+        else:
+            ledger.share(key, row.value, row.indicator, group)
 
 
 def lookup(frame: pd.DataFrame, key: str, value: str, what: str) -> pd.Series:

@@ -11,11 +11,13 @@ import pandas as pd
 
 from ..gaps import VERDICT_DA
 from ..plan import KIND_DA, PARTY_DA, activity_table, economy_table, economy_totals, goals_table, plan_settings, staff_summary, staff_table
-from ..present.charts import small_multiples
+from ..present import disclosure
+from ..present.charts import line_panels
+from ..present.disclosure import Ledger
 from ..present.html import Html, heading, paragraph, table, value_da
 from ..present.numbers_da import number_da, pct_da
-from .common import (ReportContext, footer, is_synthetic, left_out, lookup, period_label, quarter_da, sources_table,
-                     title_block)
+from ..present.dates import quarter_da
+from .common import (ReportContext, footer, is_synthetic, left_out, lookup, register_series, share_key, sources_table, title_block)
 
 
 
@@ -36,6 +38,21 @@ class Helhedsplan:
                                       & series["indicator"].str.startswith(("lbf_", "plan_")))]
         self.activities = activity_table(self.ctx.tables, plan, as_of=self.ctx.as_of)
         self.economy = economy_table(self.ctx.tables, plan, as_of=self.ctx.as_of)
+        self.ledger = self._disclose()
+
+    def _disclose(self) -> Ledger:
+        """Every number of the report in the ledger, decided once before anything is rendered."""
+        ledger = Ledger(disclosure.active())
+        plan_rows = self.observations[self.observations["geo_level"] == "plan"]
+        register_series(ledger, plan_rows)
+        for row in self.activities.itertuples():
+            actual = ledger.count(("activity", self.plan, row.indicator, row.year), row.actual, "activities")
+            ledger.derived(("activity-share", self.plan, row.indicator, row.year), row.share_of_target_pct, actual)
+        ledger.resolve()
+        return ledger
+
+    def _plan_hidden(self, indicator: str, period) -> bool:
+        return isinstance(period, str) and self.ledger.hidden(share_key(self.plan, indicator, period))
 
     def title(self) -> Html:
         synthetic = is_synthetic(self.observations, self.activities)
@@ -60,6 +77,14 @@ class Helhedsplan:
             if column not in goals:
                 goals[column] = None
             goals[column] = [value_da(v, u, i) for v, u, i in zip(goals[column], goals["unit"], goals["indicator"])]
+        label = disclosure.active().share_label_da
+        for value, period in (("baseline_value", "baseline_period"), ("latest_value", "latest_period")):
+            goals[value] = [label if self._plan_hidden(i, p) else v
+                            for i, p, v in zip(goals["indicator"], goals[period], goals[value])]
+        # A development over hidden figures would give them back.
+        goals["development_text"] = ["–" if self._plan_hidden(i, b) or self._plan_hidden(i, latest) else text
+                                     for i, b, latest, text in zip(goals["indicator"], goals["baseline_period"],
+                                                                   goals["latest_period"], goals["development_text"])]
         return table(goals, {"label_da": ("Indikator", "text"), "baseline_period": ("Baseline", "text"),
                              "baseline_value": ("Området", "text"), "baseline_municipality": ("Kommunen", "text"),
                              "latest_period": ("Seneste", "text"), "latest_value": ("Området", "text"),
@@ -79,23 +104,40 @@ class Helhedsplan:
             part = part.sort_values("period")
             if len(part) < 2:
                 continue
-            labels = part["period"].map(period_label)
-            panels.append({"title": catalog.loc[indicator, "label_da"], "decimals": 1, "series": {
-                "Området": list(zip(labels, part["value"].astype(float))),
-                f"{self.municipality_name} Kommune": list(zip(labels, part["municipality_value"].astype(float)))}})
-        chart = small_multiples(panels, title="LBF's faste indikatorer: området og kommunen over tid")
+            part = part[[not self._plan_hidden(indicator, p) for p in part["period"]]]
+            if len(part) < 2:
+                continue
+            suffix = " %" if catalog.loc[indicator, "unit"] == "pct" else ""
+            panels.append({"title": catalog.loc[indicator, "label_da"], "decimals": 1, "suffix": suffix, "series": {
+                "Området": [(p, float(v), share_key(self.plan, indicator, p)) for p, v in zip(part["period"], part["value"])],
+                f"{self.municipality_name} Kommune": [(p, float(v)) for p, v in zip(part["period"],
+                                                                                   part["municipality_value"])]}})
+        chart = line_panels(panels, title="LBF's faste indikatorer: området og kommunen over tid")
         return chart if panels else paragraph("Ingen udvikling at vise endnu.")
 
     def activities_section(self) -> Html:
         if self.activities.empty:
             return paragraph("Der er ingen aktivitetsmål registreret.")
         parts = []
-        for focus, part in self.activities.groupby("focus_area", sort=True):
+        activities = self.activities.copy()
+        activities["actual_da"] = [
+            "–" if pd.isna(a) else self.ledger.label(k) if self.ledger.hidden(k) else number_da(a)
+            for a, k in zip(activities["actual"], (("activity", self.plan, i, y) for i, y in
+                                                    zip(activities["indicator"], activities["year"])))]
+        activities["share_da"] = [
+            "–" if pd.isna(v) else self.ledger.label(k) if self.ledger.hidden(k) else pct_da(v)
+            for v, k in zip(activities["share_of_target_pct"], (("activity-share", self.plan, i, y) for i, y in
+                                                                 zip(activities["indicator"], activities["year"])))]
+        for focus, part in activities.groupby("focus_area", sort=True):
             parts.append(heading(focus, 3))
             parts.append(table(part, {"indicator": ("Aktivitetsindikator", "text"), "year": ("År", "text"),
-                                      "target": ("Mål", "int"), "actual": ("Resultat", "persons"),
-                                      "share_of_target_pct": ("Andel af mål", "pct"), "status_da": ("Status", "text")},
-                               caption=f"{focus}: mål og resultater pr. år"))
+                                      "target": ("Mål", "int"), "actual_da": ("Resultat", "text"),
+                                      "share_da": ("Andel af mål", "text"), "status_da": ("Status", "text")},
+                               caption=f"{focus}: mål og resultater pr. år",
+                               meaning=lambda row, key: ("activity", self.plan, row["indicator"], row["year"])
+                               if key == "actual_da" else ("activity-share", self.plan, row["indicator"], row["year"])
+                               if key == "share_da" else ("activity-target", self.plan, row["indicator"], row["year"])
+                               if key == "target" else None))
         return Html("".join(parts))
 
     def economy_section(self) -> Html:

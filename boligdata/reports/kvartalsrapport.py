@@ -15,15 +15,17 @@ import pandas as pd
 from ..errors import ParameterError
 from ..municipalities import municipalities
 from ..present import disclosure
-from ..present.charts import small_multiples
+from ..present.charts import line_panels
+from ..present.disclosure import AreaView, Ledger
 from ..present.html import Html, badge, bullets, esc, figure_attr, heading, paragraph, table
-from ..present.numbers_da import count_da, number_da, pct_da, signed_da
+from ..present.numbers_da import number_da, pct_da, signed_da
 from ..present.sentences import criterion_sentence, exit_sentence, join_da
 from ..present.undecided import designation_reasons_da
-from ..risk import band_settings
+from ..plan import letting_table, support_series
+from ..risk import band_settings, risk_band
 from ..vintages import vintage_table
-from .common import (ReportContext, date_da, footer, is_synthetic, left_out, period_label, quarter_da,
-                     sources_table, title_block)
+from ..present.dates import date_da, period_label, quarter_da
+from .common import (ReportContext, footer, is_synthetic, left_out, register_series, share_key, sources_table, title_block)
 
 
 def threshold_da(criterion, threshold) -> str:
@@ -63,6 +65,57 @@ class Kvartalsrapport:
         self.figures = snap.figures[snap.figures["geo_code"].isin(self.area_ids)]
         self.series = snap.series[(snap.series["geo_level"] == "area") & snap.series["geo_code"].isin(self.area_ids)]
         self.version = self.ctx.rules
+        self.previous = self.ctx.previous()
+        self.support = {r.area: support_series(self.ctx.tables, r.area, as_of=self.ctx.as_of) for r in self.results}
+        self.letting = {r.area: letting_table(self.ctx.tables, r.area, self.ctx.quarter) for r in self.results}
+        self.ledger = self._disclose()
+
+    # --- disclosure: every number of the report, decided once before anything is rendered -----------
+    def _chosen_key(self, area: str, indicator: str):
+        chosen = self.figures[(self.figures["geo_code"] == area) & (self.figures["indicator"] == indicator)]
+        return share_key(area, indicator, chosen["period"].iloc[0]) if not chosen.empty else None
+
+    def _disclose(self) -> Ledger:
+        ledger = Ledger(disclosure.active())
+        register_series(ledger, self.series)
+        previous = self.previous.series
+        register_series(ledger, previous[(previous["geo_level"] == "area") & previous["geo_code"].isin(self.area_ids)],
+                        then=self.previous.as_of)
+        criteria = self._criteria() + [self.version.criteria[c] for d in self.version.other_designations()
+                                       for c in list(d.and_criteria) + list(d.criteria)]
+        for r in self.results:
+            for criterion in criteria:
+                key = self._chosen_key(r.area, criterion.indicator)
+                c = r.criteria[criterion.id]
+                ledger.derived(("distance", r.area, criterion.id), c.distance_pp, key)
+                ledger.derived(("persons", r.area, criterion.id), c.persons, key)
+        for move in self._moves():
+            ledger.derived(("change", move["area"], move["indicator"]), move["change"], move["before_key"], move["now_key"])
+        for area, support in self.support.items():
+            by_period = {}
+            for row in support.itertuples():
+                start = ledger.count(("support", area, row.measure, row.start_period), row.start_count, "support_counts")
+                latest = ledger.count(("support", area, row.measure, row.latest_period), row.latest_count, "support_counts")
+                ledger.derived(("support-change", area, row.measure), row.change, start, latest)
+                by_period.setdefault(row.start_period, []).append(start)
+                by_period.setdefault(row.latest_period, []).append(latest)
+            for keys in by_period.values():  # publicly supported and self-supporting: each the other's complement
+                if len(keys) > 1:
+                    ledger.link(*keys)
+        for area, letting in self.letting.items():
+            for row in letting.itertuples():
+                for span in ("quarter", "year_to_date", "previous_year"):
+                    ledger.count(("letting", area, row.letting_type, span), getattr(row, span), "letting")
+        ledger.resolve()
+        return ledger
+
+    def view(self, result) -> AreaView:
+        """Which of the area's criteria may be shown, and the key of each figure (for sentences)."""
+        keys = {cid: self._chosen_key(result.area, c.criterion.indicator) for cid, c in result.criteria.items()}
+        return AreaView(result.area, keys, frozenset(c for c, k in keys.items() if k and self.ledger.hidden(k)))
+
+    def _shown(self, key, text: str) -> str:
+        return self.ledger.label(key) if key is not None and self.ledger.hidden(key) else text
 
     # --- helpers ------------------------------------------------------------------------------------
     def _list_names(self):
@@ -115,7 +168,7 @@ class Kvartalsrapport:
             items.append(f"Kan ikke afgøres helt med de tal, der foreligger: {join_da([r.name for r in undecided])} "
                          f"(se boksen øverst).")
         for r in on_list:
-            sentence = exit_sentence(r)
+            sentence = exit_sentence(r, self.view(r))
             if sentence:
                 items.append(sentence)
         disagree = [r.name for r in self.results if isinstance(self.rows.loc[r.area, "category_note_da"], str)]
@@ -127,7 +180,6 @@ class Kvartalsrapport:
     def overview(self) -> Html:
         """Every monitored area: band, designation, years on the list, criteria values."""
         criteria = self._criteria()
-        policy = disclosure.active()
         head = ["Område", "Risikogruppe", "Forventet betegnelse", "År på listen før", "Beboere"]
         head += [f"{c.column_da} ({threshold_da(c, self._threshold(c))})" for c in criteria] + ["Egen kategori"]
         body = []
@@ -135,12 +187,13 @@ class Kvartalsrapport:
             row = self.rows.loc[r.area]
             cells = [f'<th scope="row">{esc(r.name)}</th>', f"<td>{badge(row['band_label_da'], row['band_colour'])}</td>",
                      f"<td>{esc(r.designation_label())}</td>", f'<td class="num">{esc(years_da(r))}</td>',
-                     f'<td class="num">{esc(count_da(None if r.residents is None else int(r.residents)))}</td>']
+                     f'<td class="num">{esc(number_da(None if r.residents is None else int(r.residents)))}</td>']
             chosen = self.figures[self.figures["geo_code"] == r.area].set_index("indicator")["period"]
             for criterion in criteria:
                 c = r.criteria[criterion.id]
-                hidden = policy.share(c.denominator)
-                text = hidden or (pct_da(c.value, criterion.decimals) if c.value is not None else "–")
+                key = self._chosen_key(r.area, criterion.indicator)
+                hidden = key is not None and self.ledger.hidden(key)
+                text = self._shown(key, pct_da(c.value, criterion.decimals) if c.value is not None else "–")
                 marked = c.met is True and not hidden
                 named = figure_attr(r.area, criterion.indicator, chosen[criterion.indicator]) \
                     if criterion.indicator in chosen.index else ""
@@ -159,10 +212,14 @@ class Kvartalsrapport:
         for r in self.results:
             row = self.rows.loc[r.area]
             note = f" {row['category_note_da']}" if isinstance(row["category_note_da"], str) else ""
-            reasons.append(f"{r.name}: {row['band_reason_da']}{note}")
+            reasons.append(f"{r.name}: {self._reason(r)}{note}")
         parts = [Html(html), heading("Begrundelser", 3), bullets(reasons)]
         parts += [self._other(designation) for designation in self.version.other_designations()]
         return Html("".join(parts))
+
+    def _reason(self, result) -> str:
+        """The band's reason, with no number the disclosure control hides."""
+        return risk_band(result, view=self.view(result))["reason_da"]
 
     def _threshold(self, criterion):
         if criterion.threshold is not None:
@@ -180,9 +237,9 @@ class Kvartalsrapport:
                 r.designations.get(designation.id)]}
             for c in criteria:
                 result = r.criteria[c.id]
-                hidden = disclosure.active().share(result.denominator)
+                key = self._chosen_key(r.area, c.indicator)
                 mark = " (opfyldt)" if result.met else ""
-                row[c.id] = hidden or (pct_da(result.value, c.decimals) + mark if result.value is not None else "–")
+                row[c.id] = self._shown(key, pct_da(result.value, c.decimals) + mark if result.value is not None else "–")
             rows.append(row)
         columns = {"name": ("Område", "text"), "value": (designation.label_da, "text")}
         columns.update({c.id: (f"{c.column_da} ({threshold_da(c, self._threshold(c))})", "text") for c in criteria})
@@ -202,9 +259,10 @@ class Kvartalsrapport:
             if row["band"] == "green":
                 continue
             parts.append(heading(r.name, 3))
+            view = self.view(r)
             parts.append(Html(f"<p>{badge(row['band_label_da'], row['band_colour'])} Forventet betegnelse: "
-                              f"<strong>{esc(r.designation_label())}</strong>. {esc(row['band_reason_da'])}</p>"))
-            sentences = [criterion_sentence(r.name, r.criteria[c.id]) for c in self._criteria()
+                              f"<strong>{esc(r.designation_label())}</strong>. {esc(self._reason(r))}</p>"))
+            sentences = [criterion_sentence(r.name, r.criteria[c.id], view) for c in self._criteria()
                          if r.criteria[c.id].met is not None and r.criteria[c.id].persons is not None]
             if sentences:
                 parts.append(bullets(sentences))
@@ -213,15 +271,18 @@ class Kvartalsrapport:
             for criterion in self._criteria():
                 c = r.criteria[criterion.id]
                 source = chosen.loc[criterion.indicator] if criterion.indicator in chosen.index else None
-                hidden = disclosure.active().share(c.denominator)
+                key = self._chosen_key(r.area, criterion.indicator)
                 rows.append({
-                    "indicator": criterion.indicator, "period": None if source is None else source["period"],
+                    "cid": criterion.id, "indicator": criterion.indicator,
+                    "period": None if source is None else source["period"],
                     "criterion": criterion.name_da.capitalize(),
                     "rule": threshold_da(criterion, c.threshold),
-                    "value": hidden or (pct_da(c.value, criterion.decimals) if c.value is not None else "mangler"),
+                    "value": self._shown(key, pct_da(c.value, criterion.decimals) if c.value is not None else "mangler"),
                     "met": {True: "ja", False: "nej", None: "kan ikke afgøres"}[c.met],
-                    "distance": None if c.distance_pp is None or hidden else signed_da(c.distance_pp, criterion.decimals),
-                    "persons": None if hidden else c.persons,
+                    "distance": None if c.distance_pp is None else
+                    self._shown(("distance", r.area, criterion.id), signed_da(c.distance_pp, criterion.decimals)),
+                    "persons": None if c.persons is None else
+                    self._shown(("persons", r.area, criterion.id), number_da(c.persons)),
                     "basis": None if source is None else
                     f"{source['basis_da']}, {period_label(source['period'])}, opgjort {date_da(source['vintage'])}",
                     "ministry": vintages.loc[criterion.indicator, "text_da"] if criterion.indicator in vintages.index
@@ -230,18 +291,25 @@ class Kvartalsrapport:
             parts.append(table(pd.DataFrame(rows), {
                 "criterion": ("Kriterium", "text"), "rule": ("Grænse", "text"), "value": ("Værdi", "text"),
                 "met": ("Opfyldt", "text"), "distance": ("Afstand (procentpoint)", "text"),
-                "persons": ("Personer fra at skifte", "int"), "basis": ("Grundlag", "text"),
+                "persons": ("Personer fra at skifte", "text"), "basis": ("Grundlag", "text"),
                 "ministry": ("Ministeriets tal", "text")},
                 caption=f"{r.name}: prognose for listen {self.ctx.list.label_da}. Afstanden er positiv, når "
                         f"kriteriet er opfyldt.",
-                figure=lambda row, key, area=r.area: (area, row["indicator"], row["period"])
-                if key == "value" and row["period"] else None))
-            sentence = exit_sentence(r)
+                meaning=lambda row, key, area=r.area: self._at_risk_meaning(area, row, key)))
+            sentence = exit_sentence(r, view)
             if sentence:
                 parts.append(paragraph(sentence, "bd-exit"))
         if not parts:
             parts.append(paragraph("Ingen områder er i risiko i dette kvartal."))
         return Html("".join(parts))
+
+    @staticmethod
+    def _at_risk_meaning(area: str, row, key: str):
+        if key == "value" and row["period"]:
+            return share_key(area, row["indicator"], row["period"])
+        if key in ("distance", "persons"):
+            return (key, area, row["cid"])
+        return None
 
     def trends(self) -> Html:
         """Each criterion over time for the areas at risk, against the threshold of the coming list."""
@@ -251,24 +319,49 @@ class Kvartalsrapport:
         panels = []
         for criterion in self._criteria():
             part = series[series["indicator"] == criterion.indicator].sort_values("period_end")
-            # An area whose group is too small for its share to be shown is left out of the chart.
-            hidden = {r.area for r in focus if disclosure.active().share(r.criteria[criterion.id].denominator)}
-            lines = {names[a]: list(zip(g["period"].map(period_label), g["value"].astype(float)))
-                     for a, g in part.groupby("geo_code", sort=False) if a not in hidden}
+            # A point the disclosure control hides is left out of the chart (and of its text).
+            shown = [not self.ledger.hidden(share_key(a, i, p)) for a, i, p in
+                     zip(part["geo_code"], part["indicator"], part["period"])]
+            part = part[pd.Series(shown, index=part.index, dtype=bool)]
+            lines = {names[a]: [(p, float(v), share_key(a, i, p)) for p, v, i in zip(g["period"], g["value"], g["indicator"])]
+                     for a, g in part.groupby("geo_code", sort=False)}
             threshold = self._threshold(criterion)
             label = f"grænse {self.ctx.list.label_da}: {threshold_da(criterion, threshold)}" if threshold is not None else ""
             panels.append({"title": criterion.column_da, "series": lines, "threshold": threshold,
-                           "threshold_label": label, "decimals": criterion.decimals})
-        return small_multiples(panels, title=f"Kriterierne over tid for områderne i risiko, med grænserne for listen "
+                           "threshold_label": label, "decimals": criterion.decimals, "suffix": " %"})
+        return line_panels(panels, title=f"Kriterierne over tid for områderne i risiko, med grænserne for listen "
                                              f"{self.ctx.list.label_da}")
+
+    def _moves(self) -> list[dict]:
+        """Each criterion's figure now and in the previous quarter's forecast, per area."""
+        previous = self.previous
+        before = {r.area: r for r in previous.results([a for a in self.area_ids if a in set(previous.area_ids())])}
+        figures = previous.figures
+        moves = []
+        for r in self.results:
+            old = before.get(r.area)
+            if old is None:
+                continue
+            for criterion in self._criteria():
+                c, o = r.criteria.get(criterion.id), old.criteria.get(criterion.id)
+                if c is None or o is None or c.value is None or o.value is None:
+                    continue
+                then = figures[(figures["geo_code"] == r.area) & (figures["indicator"] == criterion.indicator)]
+                moves.append({"area": r.area, "name": r.name, "indicator": criterion.indicator,
+                              "criterion": criterion.column_da, "decimals": criterion.decimals,
+                              "before": float(o.value), "now": float(c.value), "change": float(c.value - o.value),
+                              "before_key": share_key(r.area, criterion.indicator, then["period"].iloc[0],
+                                                      previous.as_of),
+                              "now_key": self._chosen_key(r.area, criterion.indicator)})
+        return moves
 
     def changes(self) -> Html:
         """What changed since the previous quarter's forecast: designations, criteria crossed, largest moves."""
-        previous = self.ctx.previous()
+        previous = self.previous
         before = {r.area: r for r in previous.results([a for a in self.area_ids if a in set(previous.area_ids())])}
         if not before:
             return paragraph(f"Der er ingen tal for {quarter_da(previous.quarter)} at sammenligne med.")
-        items, moves = [], []
+        items = []
         for r in self.results:
             old = before.get(r.area)
             if old is None:
@@ -276,68 +369,83 @@ class Kvartalsrapport:
                 continue
             held = {d for d, v in r.designations.items() if v}
             held_before = {d for d, v in old.designations.items() if v}
-            if held != held_before or old.list.id != r.list.id and r.most_severe() != old.most_severe():
+            if held != held_before:
                 items.append(f"{r.name}: den forventede betegnelse ændres fra {old.designation_label().lower()} "
                              f"til {r.designation_label().lower()}.")
             for criterion in self._criteria():
                 c, o = r.criteria.get(criterion.id), old.criteria.get(criterion.id)
-                if c is None or o is None:
-                    continue
-                if c.met is not None and o.met is not None and c.met != o.met:
+                if c is not None and o is not None and c.met is not None and o.met is not None and c.met != o.met:
                     verb = "opfylder nu" if c.met else "opfylder ikke længere"
                     items.append(f"{r.name} {verb} {criterion.name_da}.")
-                hidden = disclosure.active().share(c.denominator) or disclosure.active().share(o.denominator)
-                if c.value is not None and o.value is not None and not hidden:
-                    moves.append({"name": r.name, "criterion": criterion.column_da, "decimals": criterion.decimals,
-                                  "before": float(o.value), "now": float(c.value), "change": float(c.value - o.value)})
         target = (f"listen {previous.list.label_da}" if previous.list.id == self.ctx.list.id
                   else f"listen {previous.list.label_da}; nu er prognosen for listen {self.ctx.list.label_da}")
         parts = [paragraph(f"Sammenlignet med prognosen i {quarter_da(previous.quarter)} (tal pr. "
                            f"{date_da(previous.as_of)}, {target}).")]
         parts.append(bullets(items) if items else
                      paragraph("Ingen områder har skiftet forventet betegnelse eller krydset et kriterium."))
+        # A move whose start or end is hidden is left out: the change and the other end would give it back.
+        moves = [m for m in self._moves() if not (self.ledger.hidden(m["before_key"]) or self.ledger.hidden(m["now_key"])
+                                                  or self.ledger.hidden(("change", m["area"], m["indicator"])))]
         if moves:
             top = pd.DataFrame(moves).assign(size=lambda f: f["change"].abs()).sort_values(
                 ["size", "name"], ascending=[False, True]).head(5)
-            top["before"] = [number_da(v, d) for v, d in zip(top["before"], top["decimals"])]
-            top["now"] = [number_da(v, d) for v, d in zip(top["now"], top["decimals"])]
+            top["before"] = [pct_da(v, d) for v, d in zip(top["before"], top["decimals"])]
+            top["now"] = [pct_da(v, d) for v, d in zip(top["now"], top["decimals"])]
             top["change"] = [signed_da(v, d) for v, d in zip(top["change"], top["decimals"])]
             parts.append(table(top, {"name": ("Område", "text"), "criterion": ("Kriterium", "text"),
-                                     "before": ("Før (%)", "text"), "now": ("Nu (%)", "text"),
+                                     "before": ("Før", "text"), "now": ("Nu", "text"),
                                      "change": ("Ændring (procentpoint)", "text")},
-                               caption="De største bevægelser siden sidste kvartal"))
+                               caption="De største bevægelser siden sidste kvartal",
+                               meaning=lambda row, key: row["now_key"] if key == "now" else
+                               ("change", row["area"], row["indicator"]) if key == "change" else None))
         return Html("".join(parts))
 
     def own_series(self) -> Html:
         """Publicly supported / self-supporting, and strategic letting, for areas with own data."""
-        from ..plan import letting_table, support_series
-
-        tables = self.ctx.tables
         parts = []
         for r in sorted(self.results, key=lambda r: r.name):
-            support = support_series(tables, r.area, as_of=self.ctx.as_of)
-            letting = letting_table(tables, r.area, self.ctx.quarter)
+            support, letting = self.support[r.area], self.letting[r.area]
             if support.empty and letting.empty:
                 continue
             parts.append(heading(r.name, 3))
             if not support.empty:
+                support = support.copy()
                 support["start"] = support["start_period"].map(period_label)
                 support["latest"] = support["latest_period"].map(period_label)
                 support["wanted"] = support["as_wanted"].map({True: "ja", False: "nej"})
+                support["start_count"] = [self._shown(("support", r.area, m, p), number_da(v)) for m, p, v in
+                                          zip(support["measure"], support["start_period"], support["start_count"])]
+                support["latest_count"] = [self._shown(("support", r.area, m, p), number_da(v)) for m, p, v in
+                                           zip(support["measure"], support["latest_period"], support["latest_count"])]
+                support["change"] = [self._shown(("support-change", r.area, m), signed_da(v, 0)) for m, v in
+                                     zip(support["measure"], support["change"])]
+                support["wanted"] = ["–" if self.ledger.hidden(("support-change", r.area, m)) else w
+                                     for m, w in zip(support["measure"], support["wanted"])]
                 parts.append(table(support, {"label_da": ("Gruppe", "text"), "start": ("Start", "text"),
-                                             "start_count": ("Antal ved start", "persons"),
+                                             "start_count": ("Antal ved start", "text"),
                                              "latest": ("Seneste", "text"),
-                                             "latest_count": ("Antal seneste", "persons"),
-                                             "change": ("Ændring", "signed_persons"),
+                                             "latest_count": ("Antal seneste", "text"),
+                                             "change": ("Ændring", "text"),
                                              "wanted": ("I ønsket retning", "text")},
-                                   caption=f"{r.name}: offentligt forsørgede og selvforsørgende (egne data)"))
+                                   caption=f"{r.name}: offentligt forsørgede og selvforsørgende (egne data)",
+                                   meaning=lambda row, key, area=r.area: self._support_meaning(area, row, key)))
             if not letting.empty:
                 year = int(self.ctx.quarter[:4])
                 parts.append(table(letting, {
-                    "letting_type": ("Udlejningsform", "text"), "quarter": (quarter_da(self.ctx.quarter), "persons"),
-                    "year_to_date": (f"{year}, 1.-{self.ctx.quarter[-1]}. kvartal", "persons"),
-                    "previous_year": (f"Hele {year - 1}", "persons")}, caption=f"{r.name}: strategisk udlejning"))
+                    "letting_type": ("Udlejningsform", "text"), "quarter": (quarter_da(self.ctx.quarter), "int"),
+                    "year_to_date": (f"{year}, 1.-{self.ctx.quarter[-1]}. kvartal", "int"),
+                    "previous_year": (f"Hele {year - 1}", "int")}, caption=f"{r.name}: strategisk udlejning"))
         return Html("".join(parts)) if parts else paragraph("Der er ingen egne kvartalsserier for områderne.")
+
+    @staticmethod
+    def _support_meaning(area: str, row, key: str):
+        if key == "start_count":
+            return ("support", area, row["measure"], row["start_period"])
+        if key == "latest_count":
+            return ("support", area, row["measure"], row["latest_period"])
+        if key == "change":
+            return ("support-change", area, row["measure"])
+        return None
 
     def sources(self) -> Html:
         """The ministry's calendar, the sources and vintages, the rules, the history and what the date left out."""

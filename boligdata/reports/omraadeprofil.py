@@ -16,11 +16,14 @@ from ..catalog import load_catalog
 from ..gaps import gap_development
 from ..lists import get_list
 from ..present import disclosure
-from ..present.charts import small_multiples
+from ..present.charts import line_panels
+from ..present.disclosure import AreaView, Ledger
 from ..present.html import Html, bullets, difference_da, paragraph, table, value_da
 from ..present.sentences import exit_sentence, join_da
 from ..present.undecided import designation_reasons_da
-from .common import ReportContext, footer, is_synthetic, left_out, lookup, period_label, quarter_da, sources_table, title_block
+from ..risk import risk_band
+from ..present.dates import period_label, quarter_da
+from .common import (ReportContext, footer, is_synthetic, left_out, lookup, register_series, share_key, sources_table, title_block)
 
 
 class Omraadeprofil:
@@ -36,17 +39,37 @@ class Omraadeprofil:
         self.monitored = area in set(snap.area_ids())
         self.result = snap.result(area) if self.monitored else None
         self.catalog = load_catalog()
+        self.figures = snap.figures[snap.figures["geo_code"] == area].set_index("indicator")
+        self.ledger = self._disclose()
 
-    def _hidden(self, indicator: str, denominator) -> str | None:
-        """The suppression label for this area's figure, or None when it may be shown."""
-        policy = disclosure.active()
-        if self.catalog.loc[indicator, "unit"] == "persons":
-            return None  # a population count is not a group with a trait
+    def _disclose(self) -> Ledger:
+        """Every number of the profile in the ledger, decided once before anything is rendered."""
+        ledger = Ledger(disclosure.active())
+        series = self.ctx.snapshot.series
+        register_series(ledger, series[(series["geo_level"] == "area") & (series["geo_code"] == self.area)])
+        for row in self.gaps.itertuples():
+            ledger.derived(("gap", self.area, row.indicator, row.period), row.gap,
+                           share_key(self.area, row.indicator, row.period))
         if self.result is not None:
-            criterion = next((c for c in self.result.criteria.values() if c.criterion.indicator == indicator), None)
-            if criterion is not None:
-                return policy.share(criterion.denominator)
-        return policy.share(denominator)
+            for cid, c in self.result.criteria.items():
+                key = self._figure_key(c.criterion.indicator)
+                ledger.derived(("distance", self.area, cid), c.distance_pp, key)
+                ledger.derived(("persons", self.area, cid), c.persons, key)
+        ledger.resolve()
+        return ledger
+
+    def _figure_key(self, indicator: str):
+        if indicator not in self.figures.index:
+            return None
+        return share_key(self.area, indicator, self.figures.loc[indicator, "period"])
+
+    def _hidden(self, indicator: str, period: str) -> bool:
+        return self.ledger.hidden(share_key(self.area, indicator, period))
+
+    def view(self) -> AreaView:
+        """Which of the area's criteria may be shown, and the key of each figure (for sentences)."""
+        keys = {cid: self._figure_key(c.criterion.indicator) for cid, c in self.result.criteria.items()}
+        return AreaView(self.area, keys, frozenset(c for c, k in keys.items() if k and self.ledger.hidden(k)))
 
     def title(self) -> Html:
         notes = designation_reasons_da(self.result) if self.result is not None else []
@@ -62,12 +85,14 @@ class Omraadeprofil:
         latest["label"] = latest["indicator"].map(self.catalog["label_da"])
         latest["period_da"] = latest["period"].map(period_label)
         units = latest["indicator"].map(self.catalog["unit"])
-        hidden = [self._hidden(i, d) for i, d in zip(latest["indicator"], latest["denominator"])]
+        hidden = [self._hidden(i, p) for i, p in zip(latest["indicator"], latest["period"])]
+        label = disclosure.active().share_label_da
         for column in ("value", "municipality_value", "region_value", "country_value"):
             latest[column] = [value_da(v, u, i) for v, u, i in zip(latest[column], units, latest["indicator"])]
         latest["gap"] = [difference_da(v, u, i) for v, u, i in zip(latest["gap"], units, latest["indicator"])]
-        latest["value"] = [h or v for h, v in zip(hidden, latest["value"])]
-        latest["gap"] = ["–" if h else g for h, g in zip(hidden, latest["gap"])]
+        latest["value"] = [label if h else v for h, v in zip(hidden, latest["value"])]
+        latest["gap"] = [label if self.ledger.hidden(("gap", self.area, i, p)) else g
+                         for i, p, g in zip(latest["indicator"], latest["period"], latest["gap"])]
         latest["verdict_da"] = ["–" if h else v for h, v in zip(hidden, latest["verdict_da"])]
         latest = latest.sort_values("label")
         return table(latest, {"label": ("Indikator", "text"), "period_da": ("Periode", "text"),
@@ -75,12 +100,17 @@ class Omraadeprofil:
                               "region_value": ("Regionen", "text"), "country_value": ("Hele landet", "text"),
                               "gap": ("Forskel til kommunen", "text"), "verdict_da": ("Området er", "text")},
                      caption=f"{self.name}: seneste tal mod kommune, region og hele landet",
-                     figure=lambda row, key: (self.area, row["indicator"], row["period"]) if key == "value" else None)
+                     meaning=lambda row, key: share_key(self.area, row["indicator"], row["period"]) if key == "value"
+                     else ("gap", self.area, row["indicator"], row["period"]) if key == "gap"
+                     else ("municipality", self.municipality, row["indicator"], row["period"])
+                     if key == "municipality_value" else None)
 
     def development(self) -> Html:
         """How the gap to the municipality developed from the first to the latest period."""
-        shown = self.gaps[[not self._hidden(i, d) for i, d in zip(self.gaps["indicator"], self.gaps["denominator"])]]
-        development = gap_development(shown)
+        # An indicator with a hidden figure in any period is left out: a gap at one period and the
+        # change in the gap would give it back.
+        hidden = {i for i, p in zip(self.gaps["indicator"], self.gaps["period"]) if self._hidden(i, p)}
+        development = gap_development(self.gaps[~self.gaps["indicator"].isin(hidden)])
         if development.empty:
             return paragraph("Der er ikke tal for både området og kommunen i flere perioder.")
         development["label"] = development["indicator"].map(self.catalog["label_da"])
@@ -108,15 +138,18 @@ class Omraadeprofil:
         criteria = self.ctx.rules.ordered_criteria()
         for criterion in [c for c in criteria if not c.id.startswith("fb_")]:
             part = self.gaps[self.gaps["indicator"] == criterion.indicator].sort_values("period")
-            if part.empty or self._hidden(criterion.indicator, part["denominator"].iloc[-1]):
+            # A point the disclosure control hides is left out of the chart (and of its text).
+            part = part[[not self._hidden(i, p) for i, p in zip(part["indicator"], part["period"])]]
+            if part.empty:
                 continue
-            labels = part["period"].map(period_label)
-            series = {self.name: list(zip(labels, part["value"].astype(float))),
-                      f"{self.municipality_name} Kommune": [(p, float(v)) for p, v in zip(labels, part["municipality_value"])
+            series = {self.name: [(p, float(v), share_key(self.area, criterion.indicator, p))
+                                  for p, v in zip(part["period"], part["value"])],
+                      f"{self.municipality_name} Kommune": [(p, float(v)) for p, v in zip(part["period"],
+                                                                                         part["municipality_value"])
                                                             if pd.notna(v)],
-                      "Hele landet": [(p, float(v)) for p, v in zip(labels, part["country_value"]) if pd.notna(v)]}
-            panels.append({"title": criterion.column_da, "series": series, "decimals": criterion.decimals})
-        chart = small_multiples(panels, title=f"{self.name}, {self.municipality_name} Kommune og hele landet over tid")
+                      "Hele landet": [(p, float(v)) for p, v in zip(part["period"], part["country_value"]) if pd.notna(v)]}
+            panels.append({"title": criterion.column_da, "series": series, "decimals": criterion.decimals, "suffix": " %"})
+        chart = line_panels(panels, title=f"{self.name}, {self.municipality_name} Kommune og hele landet over tid")
         return chart if panels else paragraph("Ingen kriterieværdier over tid.")
 
     def list_status(self) -> Html:
@@ -147,10 +180,11 @@ class Omraadeprofil:
             run = result.run
             before = ("ukendt" if run is None else f"mindst {run.years}" if run.open_ended and run.years
                       else str(run.years))
+            reason = risk_band(result, view=self.view())["reason_da"]
             parts.append(paragraph(f"Prognose for listen {self.ctx.list.label_da}: {result.designation_label()} "
-                                   f"(risikogruppe: {row['band_label_da'].lower()}). {row['band_reason_da']} "
+                                   f"(risikogruppe: {row['band_label_da'].lower()}). {reason} "
                                    f"År i træk på listen før denne liste: {before}."))
-            sentence = exit_sentence(result)
+            sentence = exit_sentence(result, self.view())
             if sentence:
                 parts.append(paragraph(sentence, "bd-exit"))
         return Html("".join(parts))

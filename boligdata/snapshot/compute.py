@@ -15,6 +15,7 @@ import pandas as pd
 from ..criteria import evaluate_area
 from ..gaps import gap_table
 from ..lists import coming_list, get_list, published_by
+from ..present.marks import plain
 from ..risk import compare_category, risk_band
 from ..rules import count_indicators, crime_figures_from_table, criteria_indicators, known_crime_figures
 from ..vintages import lock_date, locked_at
@@ -74,7 +75,7 @@ def compute(tables, quarter: str, as_of: dt.date) -> dict:
             "run_years": run.years if run else None, "run_open": run.open_ended if run else True,
             "run_first_covered": run.first_covered if run else None, "run_last_year": run.last_year if run else None,
             "band": band["band"], "band_label_da": band["band_label_da"], "band_colour": band["colour"],
-            "band_reason_da": band["reason_da"], "own_category": own.get(result.area),
+            "band_reason_da": plain(band["reason_da"]), "own_category": own.get(result.area),
             "category_note_da": compare_category(band, own.get(result.area)),
             "notes": " | ".join(result.notes),
         })
