@@ -27,22 +27,22 @@ setup: $(STAMP)
 ingest: $(STAMP)
 	$(BIN)/boligdata ingest
 
-## report    set up, ingest the bundled sample and build every committee report (lists the files)
-report: $(STAMP)
+## report    set up, ingest the bundled sample and build every committee report, HTML and PDF (lists the files)
+report: $(STAMP) browser
 	$(BIN)/boligdata ingest
-	$(BIN)/boligdata report --all --quarter 2020Q3
-	$(BIN)/boligdata report --all --quarter 2024Q4 --templates helhedsplan
+	$(BIN)/boligdata report --all --quarter 2020Q3 --pdf
+	$(BIN)/boligdata report --all --quarter 2024Q4 --templates helhedsplan --pdf
 
 ## test      set up and run the whole suite (unit tests, doctests, notebooks, browser)
 test: $(STAMP) browser
 	$(BIN)/python -m pytest
 
-# The browser test opens the reports in Debian's Chromium; install it where it is missing
-# and we may (root with apt-get). Elsewhere the browser test says it was skipped, and why.
+# The PDFs and the browser test use Debian's Chromium; install it where it is missing and we
+# may (root with apt-get). Elsewhere the PDFs are left out and the browser test is skipped, saying why.
 browser:
 	@command -v chromium >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } || \
-	  echo "note: chromium is not installed; the browser test will be skipped"
+	  echo "note: chromium is not installed; no PDFs, and the browser test will be skipped"
 
 ## lab       open JupyterLab on notebooks/ in the project environment
 lab: $(STAMP)

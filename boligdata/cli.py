@@ -55,11 +55,11 @@ def _left_out_line(ws, quarter: str, as_of) -> str | None:
     from .publish.runner import as_of_parameter
 
     snapshot = load(ws).quarter(quarter, as_of_parameter(as_of, quarter))
-    excluded = snapshot.excluded.set_index("what")["count"]
+    excluded = snapshot.excluded.groupby("what")["count"].sum()
     if not excluded.sum():
         return None
-    return (f"as of {snapshot.as_of.isoformat()}: {int(excluded['figures'])} figures with a later vintage and "
-            f"{int(excluded['list_rows'])} list-history rows of later lists are not used")
+    return (f"as of {snapshot.as_of.isoformat()}: {int(excluded.get('figures', 0))} figures with a later vintage and "
+            f"{int(excluded.get('list_rows', 0))} list-history rows of later lists are not used")
 
 
 def cmd_report(args) -> int:
@@ -83,24 +83,51 @@ def cmd_report(args) -> int:
     line = _left_out_line(ws, quarter, args.as_of)
     if line:
         print(f"note: {line}")
-    failures = 0
-    for job in jobs:
-        try:
-            path = run_job(job, ws)
-            print(f"wrote {ws.display(path)}")
-        except BoligdataError as exc:
-            if len(jobs) == 1:
-                raise
-            failures += 1
-            print(f"error: {exc}", file=sys.stderr)
+    with _printer(args.pdf) as printer:
+        failures = 0
+        for job in jobs:
+            try:
+                path = run_job(job, ws, printer=printer)
+                print(f"wrote {ws.display(path)}" + (f" and {ws.display(path.with_suffix('.pdf'))}" if printer else ""))
+            except BoligdataError as exc:
+                if len(jobs) == 1:
+                    raise
+                failures += 1
+                print(f"error: {exc}", file=sys.stderr)
     return 1 if failures else 0
+
+
+class _printer:
+    """A PdfPrinter when PDFs are asked for and Chromium is there; else None, with a line saying why."""
+
+    def __init__(self, wanted: bool):
+        self.wanted, self.printer = wanted, None
+
+    def __enter__(self):
+        if not self.wanted:
+            return None
+        from .publish.pdf import PdfEngineMissing, PdfPrinter
+
+        try:
+            self.printer = PdfPrinter().__enter__()
+        except PdfEngineMissing as exc:
+            print(f"warning: {exc}", file=sys.stderr)
+        return self.printer
+
+    def __exit__(self, *exc):
+        if self.printer is not None:
+            self.printer.__exit__(*exc)
 
 
 def cmd_batch(args) -> int:
     from .ingest import ingest
     from .paths import resolve_workspace
     from .publish.batch import run_batch, summary_table
-    from .publish.runner import all_jobs, municipality_parameter, parse_quarter_parameter
+    from .publish.runner import (
+        all_jobs,
+        municipality_parameter,
+        parse_quarter_parameter,
+    )
 
     ws = resolve_workspace(args.workspace)
     ingest(ws)
@@ -116,7 +143,9 @@ def cmd_batch(args) -> int:
     line = _left_out_line(ws, quarter, args.as_of)
     if line:
         print(f"note: {line}")
-    summary = run_batch(jobs, ws, workers=args.workers, reuse_kernels=not args.fresh_kernels)
+    summary = run_batch(jobs, ws, workers=args.workers, reuse_kernels=not args.fresh_kernels, pdf=args.pdf)
+    for note in summary["notes"]:
+        print(f"warning: {note}", file=sys.stderr)
     print(summary_table(summary))
     print(f"summary: {summary['summary_file']}")
     return 0 if summary["failed"] == 0 else 1
@@ -166,6 +195,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="the date the figures stood on, inside the quarter (default: its last day)")
     p.add_argument("--internal", action="store_true",
                    help="no disclosure control (small counts shown); for internal use only, never publish")
+    p.add_argument("--pdf", action="store_true", help="also print each report to PDF beside the HTML (Chromium)")
     p.set_defaults(func=cmd_report)
 
     p = commands.add_parser("batch", help="every report of a quarter, in parallel, for a scheduled run")
@@ -177,6 +207,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--municipalities", default="all", metavar="all|CODES", help="'all' or comma-separated kommunekoder")
     p.add_argument("--workers", type=int, default=2, metavar="N", help="parallel workers (default 2)")
     p.add_argument("--fresh-kernels", action="store_true", help="a new kernel for every report (slower)")
+    p.add_argument("--pdf", action="store_true", help="also print each report to PDF beside the HTML (Chromium)")
     p.set_defaults(func=cmd_batch)
 
     from .cli_classify import add_classify

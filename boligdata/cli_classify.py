@@ -14,8 +14,19 @@ from .errors import ParameterError, UndecidedError
 from .history import ListHistory
 from .lists import as_list, resolve_list
 from .readers.table import read_table
-from .readers.values import is_blank, missing_reason, normalise_key, parse_number, parse_year
-from .rules import CrimeFigures, crime_figures_from_table, known_crime_figures, user_crime_figure
+from .readers.values import (
+    is_blank,
+    missing_reason,
+    normalise_key,
+    parse_number,
+    parse_year,
+)
+from .rules import (
+    CrimeFigures,
+    crime_figures_from_table,
+    known_crime_figures,
+    user_crime_figure,
+)
 from .vintages import locked_at
 
 NUMERIC = ("residents", "non_western_pct", "outside_labour_market_pct", "convicted_pct",

@@ -21,7 +21,14 @@ import pandas as pd
 from .errors import ParameterError, UndecidedError
 from .history import ListHistory, Run
 from .lists import PublishedList, as_list
-from .rules import CrimeFigures, Criterion, Designation, RuleVersion, Threshold, known_crime_figures
+from .rules import (
+    CrimeFigures,
+    Criterion,
+    Designation,
+    RuleVersion,
+    Threshold,
+    known_crime_figures,
+)
 
 HUNDRED = Decimal(100)
 

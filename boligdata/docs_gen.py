@@ -11,8 +11,8 @@ import sys
 from pathlib import Path
 
 from .catalog import load_catalog
-from .readers.templates import input_kinds
 from .lists import load_lists
+from .readers.templates import input_kinds
 from .rules import OPERATORS, known_crime_figures, load_rules
 
 START, END = "<!-- generated: start -->", "<!-- generated: end -->"

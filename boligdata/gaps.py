@@ -12,9 +12,6 @@ import pandas as pd
 from .catalog import load_catalog
 from .municipalities import COUNTRY_CODE, municipalities
 
-VERDICT_DA = {"better": "bedre", "worse": "dårligere", "on_par": "på niveau", "higher": "højere",
-              "lower": "lavere", "no_baseline": "opgøres ikke for kommunen", "unknown": "kan ikke sammenlignes"}
-
 
 def verdict(gap, better: str, tolerance: float = 0.0) -> str:
     """better / worse / on_par, or higher / lower where no direction is better.
@@ -61,8 +58,7 @@ def gap_table(source, levels=("area", "plan"), geo_codes=None) -> pd.DataFrame:
 
     ``source`` is a quarter snapshot (its figures as known on its date) or the workspace's
     tables (every figure). Columns: ``geo_level, geo_code, indicator, period, value,
-    municipality_code, municipality_value, region_value, country_value, gap, ratio, verdict,
-    verdict_da``; the gap is the area's value minus the municipality's (points for shares).
+    municipality_code, municipality_value, region_value, country_value, gap, ratio, verdict``; the gap is the area's value minus the municipality's (points for shares).
     ``geo_codes`` limits the table to those areas or plans.
     """
     catalog = load_catalog()
@@ -98,10 +94,9 @@ def gap_table(source, levels=("area", "plan"), geo_codes=None) -> pd.DataFrame:
                       entry["tolerance"].reset_index(drop=True).set_axis(local.index))
     no_baseline = local["municipality_value"].isna() & ~entry["municipal_baseline"].astype(bool).to_numpy()
     local["verdict"] = result.where(~no_baseline, "no_baseline")
-    local["verdict_da"] = local["verdict"].map(VERDICT_DA)
     columns = ["geo_level", "geo_code", "indicator", "period", "year", "value", "denominator", "status", "source",
                "vintage", "municipality_code", "municipality_value", "region_value", "country_value", "gap", "ratio",
-               "verdict", "verdict_da"]
+               "verdict"]
     return local[columns].sort_values(["geo_level", "geo_code", "indicator", "period"]).reset_index(drop=True)
 
 

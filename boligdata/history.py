@@ -18,7 +18,14 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from .lists import PublishedList, as_list, get_list, lists_before, load_lists, published_by
+from .lists import (
+    PublishedList,
+    as_list,
+    get_list,
+    lists_before,
+    load_lists,
+    published_by,
+)
 from .rules import lineage_ids
 
 COLUMNS = ["area", "list_id", "list_year", "designation"]

@@ -23,13 +23,13 @@ import pandas as pd
 from . import __version__
 from .catalog import load_catalog
 from .errors import InputError, ParameterError
+from .lists import as_list, lists_of_year, load_lists, resolve_list
 from .municipalities import COUNTRY_CODE, municipalities, normalise_kommunekode, regions
 from .paths import DATA_DIR, Workspace, resolve_workspace
 from .readers.inputs import InputWarning, empty_frame, read_input
 from .readers.statbank import statbank_observations
 from .readers.templates import input_kinds, kind_for_file
 from .readers.values import name_key, period_bounds
-from .lists import as_list, lists_of_year, load_lists, resolve_list
 
 MANIFEST = "manifest.json"
 _UMASK = os.umask(0o022)

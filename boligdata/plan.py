@@ -15,12 +15,14 @@ import pandas as pd
 from .catalog import load_catalog
 from .datafiles import check_keys, package_yaml
 from .errors import ParameterError
-from .gaps import VERDICT_DA, series_of, gap_development, gap_table
+from .gaps import gap_development, gap_table, series_of
 from .readers.values import parse_quarter, period_bounds
 
 PARTIES = ("lbf", "municipality", "housing_organisations", "other")
 PARTY_DA = {"lbf": "Landsbyggefonden", "municipality": "Kommunen",
             "housing_organisations": "Boligorganisationerne", "other": "Andre"}
+# The same parties when the amounts are the municipality's part of a plan (a municipal note's table).
+PARTY_PART_DA = {"lbf": "Landsbyggefonden (køb af kommunale aktiviteter)", "municipality": "Kommunens medfinansiering"}
 KIND_DA = {"accounts": "Regnskab", "budget": "Budget"}
 
 
@@ -33,7 +35,8 @@ def plan_settings() -> dict:
     """
     document = check_keys(package_yaml("plan_settings.yaml"), "plan_settings.yaml",
                           required=["cofinancing", "support_directions", "support_source"])
-    check_keys(document["cofinancing"], "plan_settings.yaml cofinancing", required=["min_local_share_pct", "source"])
+    check_keys(document["cofinancing"], "plan_settings.yaml cofinancing",
+               required=["min_local_share_pct", "applies_from_year", "source"])
     for measure, entry in document["support_directions"].items():
         check_keys(entry, f"plan_settings.yaml support_directions.{measure}", required=["direction", "label_da"])
     return document
@@ -82,7 +85,7 @@ def goals_table(source, plan_id: str) -> pd.DataFrame:
             row.update({"baseline_municipality": d["baseline_municipality"], "latest_municipality": d["latest_municipality"],
                         "municipality_change": d["latest_municipality"] - d["baseline_municipality"],
                         "baseline_gap": d["baseline_gap"], "latest_gap": d["latest_gap"], "trend": d["trend"],
-                        "development": d["development"], "development_da": VERDICT_DA[d["development"]]})
+                        "development": d["development"]})
         else:
             row["note_da"] = "ingen kommunetal for samme periode"
         rows.append(row)
@@ -104,49 +107,74 @@ def activity_table(tables, plan_id: str, as_of=None) -> pd.DataFrame:
         "ikke registreret" if pd.isna(a) else ("nået" if a >= t else "ikke nået")
         for a, t in zip(acts["actual"], acts["target"])
     ]
+    acts["unit"] = acts["unit"].fillna("persons")
     columns = ["focus_area", "indicator", "year", "target", "actual", "share_of_target_pct", "status_da",
-               "data_source", "status"]
+               "unit", "data_source", "status"]
     return acts[columns].sort_values(["focus_area", "indicator", "year"]).reset_index(drop=True)
 
 
 def economy_table(tables, plan_id: str, as_of=None) -> pd.DataFrame:
-    """Budget and accounts per year by financing party, totals, cumulative sums, local share.
+    """Budget and accounts per year by financing party, totals and cumulative sums.
 
-    The local share is everything not paid by Landsbyggefonden, against LBF's requirement
-    (``plan_settings.yaml``). With ``as_of``, accounts of a year not over on that date are
-    left out (they cannot have been known).
+    ``scope`` says what the amounts cover: the whole plan, or the municipality's part (what
+    Landsbyggefonden bought of municipal activities, and the municipality's co-financing, as a
+    municipal note may give them). Only for the whole plan is a local co-financing share
+    computed (everything not paid by Landsbyggefonden). With ``as_of``, accounts of a year not
+    over on that date are left out (they cannot have been known).
     """
     _plan(tables, plan_id)
     economy = tables.economy[tables.economy["plan_id"] == plan_id]
     if as_of is not None:
         economy = economy[(economy["kind"] != "accounts") | (economy["year"] < as_of.year)]
+    columns = ["year", "kind", *PARTIES, "total", "cumulative_total", "local_share_pct", "scope"]
     if economy.empty:
-        return pd.DataFrame(columns=["year", "kind", *PARTIES, "total", "cumulative_total", "local_share_pct"])
+        return pd.DataFrame(columns=columns)
+    scopes = set(economy["scope"].fillna("plan"))
+    if len(scopes) > 1:
+        raise ParameterError(f"plan '{plan_id}': the economy mixes the whole plan and the municipality's part; "
+                             f"give one of them (column omfang)")
+    scope = scopes.pop()
     wide = economy.pivot_table(index=["year", "kind"], columns="party", values="amount_dkk", aggfunc="sum")
     wide = wide.reindex(columns=list(PARTIES)).reset_index().sort_values("year")
     present = [p for p in PARTIES if economy["party"].eq(p).any()]
     wide["total"] = wide[present].sum(axis=1)
     wide["cumulative_total"] = wide["total"].cumsum()
-    wide["local_share_pct"] = (wide["total"] - wide["lbf"].fillna(0)) / wide["total"] * 100
-    minimum = plan_settings()["cofinancing"]["min_local_share_pct"]
-    wide["meets_requirement"] = wide["local_share_pct"] >= minimum
+    wide["local_share_pct"] = ((wide["total"] - wide["lbf"].fillna(0)) / wide["total"] * 100) if scope == "plan" \
+        else float("nan")
+    wide["scope"] = scope
     wide.columns.name = None
-    return wide.reset_index(drop=True)
+    return wide[columns].reset_index(drop=True)
 
 
 def economy_totals(economy: pd.DataFrame) -> dict:
-    """Totals over all years per party, the grand total and the local share.
+    """Totals over all years per party, the grand total and (for the whole plan) the local share.
 
     >>> t = pd.DataFrame({"lbf": [606000, 2530000], "municipality": [619000, 2575000],
-    ...                   "housing_organisations": [None, None], "other": [None, None], "total": [1225000, 5105000]})
+    ...                   "housing_organisations": [None, None], "other": [None, None], "total": [1225000, 5105000],
+    ...                   "scope": "plan"})
     >>> economy_totals(t)["total"], round(economy_totals(t)["local_share_pct"], 2)
     (6330000.0, 50.46)
     """
     totals = {party: float(economy[party].sum()) for party in PARTIES if economy[party].notna().any()}
     totals["total"] = float(economy["total"].sum())
-    totals["local_share_pct"] = (totals["total"] - totals.get("lbf", 0.0)) / totals["total"] * 100
-    totals["meets_requirement"] = totals["local_share_pct"] >= plan_settings()["cofinancing"]["min_local_share_pct"]
+    totals["scope"] = economy["scope"].iloc[0] if len(economy) else "plan"
+    if totals["scope"] == "plan":
+        totals["local_share_pct"] = (totals["total"] - totals.get("lbf", 0.0)) / totals["total"] * 100
     return totals
+
+
+def cofinancing_requirement(plan: pd.Series) -> dict | None:
+    """LBF's requirement of local co-financing, where it applies to the plan (adopted, or started,
+    from the year of the funds it belongs to); None where the plan is older.
+
+    >>> cofinancing_requirement(pd.Series({"adopted": "2017-06-26", "start_date": "2017-01-01"})) is None
+    True
+    """
+    settings = plan_settings()["cofinancing"]
+    when = plan.get("adopted") if pd.notna(plan.get("adopted")) else plan.get("start_date")
+    if pd.notna(when) and pd.Timestamp(when).year < int(settings["applies_from_year"]):
+        return None
+    return settings
 
 
 def staff_table(tables, plan_id: str) -> pd.DataFrame:

@@ -91,6 +91,12 @@ def parse_band_settings(document) -> BandSettings:
             raise DataFileError(f"{where}: only the 'list' band takes its label from the designation")
         bands.append(Band(entry["id"], entry["label_da"], entry["colour"], entry["colour_da"], entry["rule"],
                           tuple(entry.get("aliases_da", [])), tuple(entry.get("designations", []))))
+    from .present.html import contrast, text_colour
+
+    for band in bands:  # WCAG 2.1 AA: the badge's text must read at 4.5:1 on the band's colour
+        if contrast(text_colour(band.colour), band.colour) < 4.5:
+            raise DataFileError(f"risk_bands.yaml: band '{band.id}': neither dark nor white text reads at 4.5:1 on "
+                                f"{band.colour}; choose a lighter or darker colour")
     if not any(b.rule == "otherwise" for b in bands):
         raise DataFileError("risk_bands.yaml needs a band with rule 'otherwise'")
     return BandSettings({k: Decimal(str(v)) for k, v in margins.items()}, {k: int(v) for k, v in persons.items()},

@@ -124,7 +124,9 @@ def _criterion(cid: str, entry: dict, where: str, vocabulary: dict) -> Criterion
         raise DataFileError(f"{where}: give exactly one of 'threshold' and 'national_average_multiple'")
     if cid not in vocabulary:
         raise DataFileError(f"{where}: criterion '{cid}' has no entry in 'vocabulary'")
-    from .catalog import indicator  # late import: the catalogue validates the indicator id
+    from .catalog import (
+        indicator,  # late import: the catalogue validates the indicator id
+    )
 
     indicator(entry["indicator"])
     if entry["denominator"] is not None:

@@ -25,7 +25,7 @@ from boligdata.templates_xlsx import workbook_bytes  # noqa: E402  (fixed zip ti
 ROOT = Path(__file__).resolve().parent.parent
 SOURCES = ROOT / "sample" / "sources"
 SEED = 20200922  # the date of the Odense committee meeting; any fixed number would do
-SYNTHETIC = "Syntetisk (sample/build_sample.py)"
+SYNTHETIC = "Syntetiske tal, konstrueret til eksemplet"
 ODENSE_P4 = "Odense Kommune, BSU 22.09.2020, punkt 4 (monitorering)"
 ODENSE_P3 = "Odense Kommune, BSU 22.09.2020, punkt 3 (kvartalsstatus)"
 MEETING = "2020-09-22"
@@ -317,13 +317,17 @@ class Sample:
         write_csv(self.out / "omraader.csv",
                   ["områdekode", "områdenavn", "kommunekode", "andre_navne", "afdelinger", "bemærkning"], area_rows)
         slagelse_areas = ";".join(self.area_id(n) for n in ("Ringparken", "Motalavej", "Sydbyen"))
+        note_2017 = "Slagelse Kommune, notat »Boligsocial Helhedsplan august 2020«"
         write_csv(self.out / "helhedsplaner.csv",
-                  ["helhedsplankode", "navn", "kommunekode", "områder", "startdato", "slutdato", "bemærkning"], [
+                  ["helhedsplankode", "navn", "kommunekode", "områder", "startdato", "slutdato", "vedtaget",
+                   "samlet_ramme_kr", "lbf_ramme_kr", "rammebemærkning", "rammekilde", "bemærkning"], [
                       [plan_2017, "Boligsocial Helhedsplan 2017-2021 (Slagelse, Korsør og Skælskør)", "330",
-                       slagelse_areas, "2017-01-01", "2021-09-30",
+                       slagelse_areas, "2017-01-01", "2021-09-30", "2017-06-26", "44.450.000", "25.000.000",
+                       "Landsbyggefondens bidrag er i notatet afrundet: »ca. 25 mio.«",
+                       f"{note_2017}: byrådets vedtagelse 26.6.2017",
                        "Seed 000 names the plan, not its areas; registered with the areas of the follow-up plan"],
-                      [plan_2021, "En Fælles Indsats", "330", slagelse_areas, "2021-10-01", "2025-09-30",
-                       "Strategisk samarbejdsaftale 01.10.21-30.09.25 (Motalavej, Ringparken, Sydbyen)"],
+                      [plan_2021, "En Fælles Indsats", "330", slagelse_areas, "2021-10-01", "2025-09-30", "", "", "",
+                       "", "", "Strategisk samarbejdsaftale 01.10.21-30.09.25 (Motalavej, Ringparken, Sydbyen)"],
                   ])
         write_csv(self.out / "observationer.csv",
                   ["geografiniveau", "geografikode", "indikator", "periode", "værdi", "tæller", "nævner",
@@ -348,11 +352,14 @@ class Sample:
         rows = []
         for r in read("slagelse_helhedsplan_budget.csv"):
             kind = "regnskab" if r["kind"] == "accounts" else "budget"
-            source = "Slagelse Kommune, notat Boligsocial Helhedsplan august 2020 (seed 000)"
-            rows.append([plan, r["year"], kind, "lbf", dk(int(r["lbf_dkk"]), 0), source, "endelig"])
-            rows.append([plan, r["year"], kind, "kommune", dk(int(r["municipality_dkk"]), 0), source, "endelig"])
+            source = "Slagelse Kommune, notat »Boligsocial Helhedsplan august 2020«, bilag 1 (tabel)"
+            # The note's table is Slagelse Kommune's part: what LBF bought of municipal activities,
+            # and the municipality's co-financing; not the whole plan (seed 000).
+            rows.append([plan, r["year"], kind, "lbf", dk(int(r["lbf_dkk"]), 0), "kommunens_del", source, "endelig"])
+            rows.append([plan, r["year"], kind, "kommune", dk(int(r["municipality_dkk"]), 0), "kommunens_del", source,
+                         "endelig"])
         write_csv(self.out / "oekonomi.csv",
-                  ["helhedsplankode", "år", "art", "finansieringspart", "beløb_kr", "kilde", "status"], rows)
+                  ["helhedsplankode", "år", "art", "finansieringspart", "beløb_kr", "omfang", "kilde", "status"], rows)
 
     def staff(self, plan: str):
         source = f"{AGREEMENT}, delaftale: medarbejderressourcer"
@@ -385,18 +392,21 @@ class Sample:
         workbook = openpyxl.Workbook()
         sheet = workbook.active
         sheet.title = "data"
-        sheet.append(["helhedsplankode", "indsatsområde", "aktivitetsindikator", "år", "mål", "resultat",
+        sheet.append(["helhedsplankode", "indsatsområde", "aktivitetsindikator", "år", "mål", "resultat", "enhed",
                       "baseline", "datakilde", "status"])
+        # What the agreement counts in events or conversations rather than persons (its own words).
+        events = ("camps/events", "ferieaktiviteter", "samtaler", "Større aktiviteter")
         for r in read("slagelse_activity_targets.csv"):
             target = int(r["annual_target"])
+            unit = "aktiviteter" if any(word in r["activity_indicator"] for word in events) else "personer"
             for year in (2022, 2023, 2024, 2025):
                 actual = None if year == 2025 else max(0, round(target * self.rng.uniform(0.55, 1.25)))
                 status = "endelig" if actual is None else "syntetisk"
-                sheet.append([plan, r["focus_area"], r["activity_indicator"], year, target, actual,
+                sheet.append([plan, r["focus_area"], r["activity_indicator"], year, target, actual, unit,
                               int(r["baseline"]), r["data_source"], status])
         notes = workbook.create_sheet("vejledning")
         notes.append(["Mål og baseline: delaftalerne i den strategiske samarbejdsaftale (publiceret)."])
-        notes.append(["Resultater 2022-2024 er SYNTETISKE (sample/build_sample.py); 2025 er ikke registreret."])
+        notes.append(["Resultater 2022-2024 er SYNTETISKE (konstrueret til eksemplet); 2025 er ikke registreret."])
         workbook.properties.creator = "boligdata sample"
         (self.out / "aktiviteter.xlsx").write_bytes(workbook_bytes(workbook))
 

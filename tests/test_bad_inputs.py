@@ -13,11 +13,10 @@ from pathlib import Path
 import openpyxl
 import pytest
 import yaml
+from conftest import PROJECT
 
 from boligdata import load
 from boligdata.cli import main
-
-from conftest import PROJECT
 
 CASES = yaml.safe_load((Path(__file__).parent / "bad_inputs" / "cases.yaml").read_text(encoding="utf-8"))
 DOC = (PROJECT / "docs" / "errors.md").read_text(encoding="utf-8")

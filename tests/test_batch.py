@@ -8,14 +8,13 @@ import sys
 
 import nbformat
 import pytest
+from conftest import PROJECT
 
 from boligdata import load
 from boligdata.paths import NOTEBOOKS_DIR, Workspace
 from boligdata.publish.batch import WarmKernel
 from boligdata.publish.runner import plan_job, run_job
 from boligdata.synthetic import national_raw
-
-from conftest import PROJECT
 
 
 def broken_templates(folder, area):

@@ -2,10 +2,9 @@
 
 import pandas as pd
 import pytest
+from conftest import write
 
 from boligdata.cli import build_parser, main
-
-from conftest import write
 
 COLUMNS = ["area", "rules", "employment_met", "crime_met", "education_met", "income_met", "criteria_met",
            "udsat", "ghetto", "haardt_ghetto", "parallelsamfund", "omdannelse", "forebyggelse", "designation",

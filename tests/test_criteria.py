@@ -11,6 +11,7 @@ from decimal import Decimal
 
 import pandas as pd
 import pytest
+from conftest import PROJECT
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -20,8 +21,6 @@ from boligdata.datafiles import package_yaml
 from boligdata.errors import DataFileError
 from boligdata.history import ListHistory
 from boligdata.rules import parse_rules, user_crime_figure
-
-from conftest import PROJECT
 
 NEUTRAL = {"residents": 2000, "non_western_pct": 10.0, "outside_labour_market_pct": 20.0,
            "convicted_pct": 0.5, "primary_school_only_pct": 30.0, "income_pct_of_region": 90.0}

@@ -1,9 +1,9 @@
 """The docs stay true to the code: generated tables are current, every command is documented."""
 
+from conftest import PROJECT
+
 from boligdata.cli import build_parser
 from boligdata.docs_gen import GENERATED, splice
-
-from conftest import PROJECT
 
 
 def test_generated_doc_tables_are_current():

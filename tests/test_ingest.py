@@ -4,13 +4,12 @@ import hashlib
 import json
 
 import pytest
+from conftest import write
 
 from boligdata import load
 from boligdata.cli import main
 from boligdata.errors import InputError
 from boligdata.ingest import ingest
-
-from conftest import write
 
 
 def tree_hashes(folder):

@@ -11,15 +11,20 @@ from collections import Counter
 from decimal import Decimal
 
 import pytest
+from test_criteria import area
 
 from boligdata.criteria import evaluate_area
 from boligdata.errors import ParameterError
 from boligdata.history import ListHistory
 from boligdata.lists import coming_list, get_list, lists_of_year, resolve_list
 from boligdata.paths import DATA_DIR
-from boligdata.rules import CrimeFigure, CrimeFigures, check_plausible_average, known_crime_figures, user_crime_figure
-
-from test_criteria import area
+from boligdata.rules import (
+    CrimeFigure,
+    CrimeFigures,
+    check_plausible_average,
+    known_crime_figures,
+    user_crime_figure,
+)
 
 
 # --- lists by date ---------------------------------------------------------------------------

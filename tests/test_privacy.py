@@ -12,13 +12,12 @@ import shutil
 from pathlib import Path
 
 import pytest
+from conftest import PROJECT, write
 
 from boligdata import load
 from boligdata.paths import Workspace
 from boligdata.present.disclosure import Ledger, internal, parse_policy, public
 from boligdata.publish.runner import all_jobs, plan_job, run_job
-
-from conftest import PROJECT, write
 
 LABEL = public().persons_label_da
 SHARE_LABEL = public().share_label_da
@@ -400,20 +399,6 @@ def test_reports_are_identical_but_for_the_build_time(sample_reports):
 def test_every_sample_report_is_built(sample_reports):
     _, reports = sample_reports
     assert len(reports) == 25  # 2 kvartalsrapporter, 21 områdeprofiler, 2 helhedsplaner
-
-
-@pytest.fixture(scope="module")
-def national_reports(tmp_path_factory):
-    """Every report of three municipalities of the synthetic national data (2025Q3), built with the batch."""
-    from boligdata.publish.batch import run_batch
-    from boligdata.synthetic import national_raw
-
-    root = tmp_path_factory.mktemp("national") / "ws"
-    national_raw(root / "raw", codes=["147", "825", "330"], first_year=2019, last_year=2024)
-    ws = Workspace(root)
-    summary = run_batch(all_jobs("2025Q3", root), ws, workers=2, progress=False)
-    assert summary["failed"] == 0, summary
-    return ws, sorted(ws.reports.rglob("*.html"))
 
 
 def test_no_public_report_of_the_synthetic_national_data_leaks(national_reports):

@@ -4,13 +4,12 @@ import warnings
 
 import openpyxl
 import pytest
+from conftest import write
 
 from boligdata.errors import InputError
 from boligdata.readers.inputs import InputWarning, read_input
 from boligdata.readers.table import read_table
 from boligdata.readers.templates import input_kinds, kind_for_file
-
-from conftest import write
 
 OBS = input_kinds()["observationer"]
 HEADER = "geografiniveau;geografikode;indikator;periode;værdi;tæller;nævner;kilde;opgjort;status\n"

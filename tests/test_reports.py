@@ -15,9 +15,8 @@ from conftest import PROJECT
 from boligdata.cli import main
 from boligdata.paths import NOTEBOOKS_DIR, Workspace
 from boligdata.publish import runner
-from boligdata.publish.runner import plan_job, run_job
-
 from boligdata.publish.registry import analyst_notebooks, templates
+from boligdata.publish.runner import plan_job, run_job
 
 TEMPLATES = [t.notebook.removesuffix(".ipynb") for t in templates().values()] + list(analyst_notebooks())
 
@@ -118,9 +117,13 @@ def test_a_third_quarter_profile_shows_no_later_list(built):
 
 def test_helhedsplan_content(built):
     html = html_of(built, "helhedsplan-slagelse-helhedsplan-2017")
-    # Seed 000: I alt 21.022.000 kr.; LBF 10.418.000 kr.
-    assert "21.022.000 kr." in html and "10.418.000 kr." in html
-    assert "opfylder LBF" in html
+    # Seed 000: the table is Slagelse Kommune's part: I alt 21.022.000 kr., of which Landsbyggefonden
+    # bought municipal activities for 10.418.000 kr.; the whole plan is 44,450 mio. kr.
+    assert "21.022.000 kr." in html and "10.418.000 kr." in html and "10.604.000 kr." in html
+    assert "kommunens del af helhedsplanen" in html and "44.450.000 kr." in html
+    assert "Lokal medfinansiering" not in html and "opfylder LBF" not in html
+    assert "gælder helhedsplaner under 2019-26-midlerne" in html and "26.06.2017" in html
+    assert "Rapporten viser ingen indikatortal" in html and "Slagelse Kommune, notat »Boligsocial Helhedsplan" in html
     plan = html_of(built, "helhedsplan-slagelse-en-faelles-indsats")
     assert "opgøres ikke for kommunen" in plan and "ikke registreret" in plan
     assert "38,0 %" in plan and "17,0 %" in plan  # seed 002: 18-64 without attachment, area vs kommune

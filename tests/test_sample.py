@@ -5,10 +5,9 @@ import subprocess
 import sys
 
 import pandas as pd
+from conftest import PROJECT
 
 from boligdata import load
-
-from conftest import PROJECT
 
 
 def test_sample_script_rebuilds_raw_exactly(tmp_path):

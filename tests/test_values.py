@@ -2,7 +2,12 @@
 
 import pytest
 
-from boligdata.readers.values import missing_reason, parse_date, parse_number, parse_period
+from boligdata.readers.values import (
+    missing_reason,
+    parse_date,
+    parse_number,
+    parse_period,
+)
 
 
 @pytest.mark.parametrize("text, decimal_comma, expected", [

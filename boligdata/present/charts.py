@@ -19,7 +19,7 @@ PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#0
 MARKERS = ("circle", "square", "triangle", "diamond", "cross", "circle-open", "square-open", "triangle-open")
 WIDTH = 760
 LEFT, RIGHT = 56, 150          # room for the y labels, and for the threshold's label at the right
-PANEL, GAP, TITLE = 150, 34, 22  # panel height, space between panels, a panel title's line
+PANEL = 150                     # the plot's height
 LEGEND_ROW = 20
 
 
@@ -67,15 +67,17 @@ def _marker(kind: str, x: float, y: float, colour: str) -> str:
 
 
 def line_panels(panels: list[dict], *, title: str) -> Html:
-    """Panels of lines over time as one ``<figure>``: the SVG, its caption, and the numbers as a table.
+    """Panels of lines over time, one ``<figure>`` each (a panel is never split across pages), then
+    the numbers of all of them as a table.
 
     Each panel is ``{"title", "series": {name: [(period, value[, key])]}, "threshold",
     "threshold_label", "decimals", "suffix"}``; ``period`` is a code such as ``2020Q3``, and
-    ``suffix`` follows a number in the table (" %" for a share).
+    ``suffix`` follows a number in the table (" %" for a share). A series keeps its colour and
+    marker in every panel.
 
     >>> html = line_panels([{"title": "Dømte", "decimals": 2, "threshold": 2.27, "threshold_label": "grænse 2,27 %",
     ...                      "series": {"A": [("2019", 2.1), ("2020Q3", 2.3)]}}], title="Eksempel")
-    >>> html.count("<svg"), "grænse 2,27 %" in html, "Tallene bag figuren" in html
+    >>> html.count("<svg"), "grænse 2,27 %" in html, "Tallene bag figurerne" in html
     (1, True, True)
     """
     panels = [p for p in panels if any(points for points in p["series"].values())]
@@ -84,73 +86,79 @@ def line_panels(panels: list[dict], *, title: str) -> Html:
     names = list(dict.fromkeys(name for p in panels for name in p["series"] if p["series"][name]))
     style = {name: (PALETTE[i % len(PALETTE)], MARKERS[i % len(MARKERS)]) for i, name in enumerate(names)}
     years = [period_year(point[0]) for p in panels for points in p["series"].values() for point in points]
-    x0, x1 = math.floor(min(years)), math.floor(max(years)) + 1
+    span = (math.floor(min(years)), math.floor(max(years)) + 1)
+    figures = "".join(_panel_figure(panel, style, span) for panel in panels)
+    return Html(f'<div class="bd-charts" role="group" aria-label="{esc(title)}"><p class="bd-charts-title">'
+                f"{esc(title)}</p>{figures}</div>" + data_table(panels, title))
+
+
+def _panel_figure(panel: dict, style: dict, span: tuple) -> str:
+    """One panel as a figure: its own legend row, the lines, the threshold, the time axis."""
+    x0, x1 = span
     plot_width = WIDTH - LEFT - RIGHT
+    names = [n for n, points in panel["series"].items() if points]
+    per_row = 3
+    legend_rows = math.ceil(len(names) / per_row)
+    y_top = 8 + legend_rows * LEGEND_ROW + 8
+    height = y_top + PANEL + 26
 
     def x_of(year: float) -> float:
         return LEFT + (year - x0) / (x1 - x0) * plot_width
 
-    per_row = 3
-    legend_rows = math.ceil(len(names) / per_row)
-    top = 8 + legend_rows * LEGEND_ROW + 6
-    height = top + len(panels) * (TITLE + PANEL + GAP)
+    decimals = panel.get("decimals", 1)
+    values = [float(point[1]) for points in panel["series"].values() for point in points]
+    threshold = panel.get("threshold")
+    low, high = min(values), max(values)
+    if threshold is not None:
+        low, high = min(low, float(threshold)), max(high, float(threshold))
+    margin = (high - low) * 0.08 or abs(high) * 0.05 or 1
+    ticks = nice_ticks(low - margin, high + margin)
+    y_low, y_high = ticks[0], ticks[-1]
+
+    def y_of(value: float) -> float:
+        return y_top + PANEL - (value - y_low) / (y_high - y_low) * PANEL
+
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}" width="100%" role="img" '
-           f'aria-label="{esc(title)}" font-family="sans-serif" font-size="12">']
-    for i, name in enumerate(names):  # the legend: its own rows, above every panel
+           f'aria-label="{esc(panel["title"])}: {esc(", ".join(names))} over tid" font-family="sans-serif" '
+           f'font-size="12">']
+    for i, name in enumerate(names):
         colour, marker = style[name]
         lx = LEFT + (i % per_row) * ((WIDTH - LEFT) / per_row)
         ly = 8 + (i // per_row) * LEGEND_ROW + 10
         out.append(f'<line x1="{_fmt(lx)}" y1="{_fmt(ly)}" x2="{_fmt(lx + 22)}" y2="{_fmt(ly)}" stroke="{colour}" '
                    f'stroke-width="2"/>' + _marker(marker, lx + 11, ly, colour))
         out.append(f'<text x="{_fmt(lx + 28)}" y="{_fmt(ly + 4)}" fill="#1d1d1d">{esc(name)}</text>')
+    for tick in ticks:
+        y = y_of(tick)
+        out.append(f'<line x1="{LEFT}" y1="{_fmt(y)}" x2="{WIDTH - RIGHT}" y2="{_fmt(y)}" stroke="#d9d9d9"/>')
+        out.append(f'<text x="{LEFT - 6}" y="{_fmt(y + 4)}" text-anchor="end" fill="#3d3d3d">'
+                   f'{esc(number_da(tick, decimals if tick != int(tick) else 0))}</text>')
     step = 1 if x1 - x0 <= 12 else 2
-    for index, panel in enumerate(panels):
-        y_top = top + index * (TITLE + PANEL + GAP) + TITLE
-        decimals = panel.get("decimals", 1)
-        values = [float(point[1]) for points in panel["series"].values() for point in points]
-        threshold = panel.get("threshold")
-        low, high = min(values), max(values)
-        if threshold is not None:
-            low, high = min(low, float(threshold)), max(high, float(threshold))
-        margin = (high - low) * 0.08 or abs(high) * 0.05 or 1
-        ticks = nice_ticks(low - margin, high + margin)
-        y_low, y_high = ticks[0], ticks[-1]
-
-        def y_of(value: float) -> float:
-            return y_top + PANEL - (value - y_low) / (y_high - y_low) * PANEL
-
-        out.append(f'<text x="{LEFT}" y="{_fmt(y_top - 8)}" font-weight="bold" fill="#1d1d1d">{esc(panel["title"])}</text>')
-        for tick in ticks:
-            y = y_of(tick)
-            out.append(f'<line x1="{LEFT}" y1="{_fmt(y)}" x2="{WIDTH - RIGHT}" y2="{_fmt(y)}" stroke="#d9d9d9"/>')
-            out.append(f'<text x="{LEFT - 6}" y="{_fmt(y + 4)}" text-anchor="end" fill="#3d3d3d">'
-                       f'{esc(number_da(tick, decimals if tick != int(tick) else 0))}</text>')
-        for year in range(x0, x1 + 1, step):
-            x = x_of(year)
-            out.append(f'<line x1="{_fmt(x)}" y1="{_fmt(y_top + PANEL)}" x2="{_fmt(x)}" y2="{_fmt(y_top + PANEL + 4)}" '
-                       f'stroke="#3d3d3d"/>')
-            out.append(f'<text x="{_fmt(x)}" y="{_fmt(y_top + PANEL + 16)}" text-anchor="middle" fill="#3d3d3d">'
-                       f'{year}</text>')
-        out.append(f'<line x1="{LEFT}" y1="{_fmt(y_top + PANEL)}" x2="{WIDTH - RIGHT}" y2="{_fmt(y_top + PANEL)}" '
+    for year in range(x0, x1 + 1, step):
+        x = x_of(year)
+        out.append(f'<line x1="{_fmt(x)}" y1="{_fmt(y_top + PANEL)}" x2="{_fmt(x)}" y2="{_fmt(y_top + PANEL + 4)}" '
                    f'stroke="#3d3d3d"/>')
-        if threshold is not None:
-            y = y_of(float(threshold))
-            out.append(f'<line x1="{LEFT}" y1="{_fmt(y)}" x2="{WIDTH - RIGHT}" y2="{_fmt(y)}" stroke="#1d1d1d" '
-                       f'stroke-dasharray="6 4" stroke-width="1.4"/>')
-            label = panel.get("threshold_label") or f"grænse {number_da(threshold, decimals)}"
-            out.append(f'<text x="{WIDTH - RIGHT + 6}" y="{_fmt(y + 4)}" fill="#1d1d1d">{esc(label)}</text>')
-        for name, points in panel["series"].items():
-            points = sorted((p for p in points if p[1] is not None), key=lambda p: period_year(p[0]))
-            if not points:
-                continue
-            colour, marker = style[name]
-            xy = [(x_of(period_year(p[0])), y_of(float(p[1]))) for p in points]
-            out.append(f'<polyline points="{" ".join(f"{_fmt(x)},{_fmt(y)}" for x, y in xy)}" fill="none" '
-                       f'stroke="{colour}" stroke-width="2"/>')
-            out.extend(_marker(marker, x, y, colour) for x, y in xy)
+        out.append(f'<text x="{_fmt(x)}" y="{_fmt(y_top + PANEL + 17)}" text-anchor="middle" fill="#3d3d3d">'
+                   f'{year}</text>')
+    out.append(f'<line x1="{LEFT}" y1="{_fmt(y_top + PANEL)}" x2="{WIDTH - RIGHT}" y2="{_fmt(y_top + PANEL)}" '
+               f'stroke="#3d3d3d"/>')
+    if threshold is not None:
+        y = y_of(float(threshold))
+        out.append(f'<line x1="{LEFT}" y1="{_fmt(y)}" x2="{WIDTH - RIGHT}" y2="{_fmt(y)}" stroke="#1d1d1d" '
+                   f'stroke-dasharray="6 4" stroke-width="1.4"/>')
+        label = panel.get("threshold_label") or f"grænse {number_da(threshold, decimals)}"
+        out.append(f'<text x="{WIDTH - RIGHT + 6}" y="{_fmt(y + 4)}" fill="#1d1d1d">{esc(label)}</text>')
+    for name, points in panel["series"].items():
+        points = sorted((p for p in points if p[1] is not None), key=lambda p: period_year(p[0]))
+        if not points:
+            continue
+        colour, marker = style[name]
+        xy = [(x_of(period_year(p[0])), y_of(float(p[1]))) for p in points]
+        out.append(f'<polyline points="{" ".join(f"{_fmt(x)},{_fmt(y)}" for x, y in xy)}" fill="none" '
+                   f'stroke="{colour}" stroke-width="2"/>')
+        out.extend(_marker(marker, x, y, colour) for x, y in xy)
     out.append("</svg>")
-    return Html(f'<figure class="bd-figure">{"".join(out)}<figcaption>{esc(title)}</figcaption></figure>'
-                + data_table(panels, title))
+    return f'<figure class="bd-figure"><figcaption>{esc(panel["title"])}</figcaption>{"".join(out)}</figure>'
 
 
 def data_table(panels: list[dict], caption: str) -> str:
@@ -181,5 +189,5 @@ def data_table(panels: list[dict], caption: str) -> str:
             rows.append("<tr>" + "".join(row) + "</tr>")
         parts.append(f'<table class="bd-table bd-chart-data"><caption>{esc(panel["title"])}</caption>'
                      f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>")
-    return (f'<details class="bd-chart-data"><summary>Tallene bag figuren: {esc(caption)}</summary>'
+    return (f'<details class="bd-chart-data"><summary>Tallene bag figurerne: {esc(caption)}</summary>'
             + "".join(parts) + "</details>")

@@ -106,20 +106,27 @@ def meaning_attr(key) -> str:
 
 
 def table(frame: pd.DataFrame, columns: dict, *, caption: str | None = None, highlight=None,
-          row_class=None, css: str = "bd-table", meaning=None) -> Html:
+          row_class=None, css: str = "bd-table", meaning=None, groups=None) -> Html:
     """An HTML table. ``columns`` maps a frame column to (Danish heading, format kind).
 
     ``highlight(row, column) -> bool`` marks cells (e.g. met criteria); ``row_class(row) -> str``
     gives a row a CSS class (e.g. its risk band); ``meaning(row, column) -> key | None`` says what
-    the number in a cell is (``meaning_attr``).
+    the number in a cell is (``meaning_attr``); ``groups`` is a header row above the headings,
+    ``[(label, number of columns), ...]``, for columns whose names repeat ("Området" at baseline
+    and now). Kinds: ``int``, ``pct``, ``kr``, ... (formatted here), ``text`` (as given) and
+    ``numtext`` (a number formatted already: aligned as a number).
     """
     head = "".join(f'<th scope="col">{esc(title)}</th>' for title, _ in columns.values())
+    if groups:
+        group_row = "".join(f'<th scope="colgroup" colspan="{span}" class="bd-group">{esc(label)}</th>' if label
+                            else f'<td colspan="{span}"></td>' for label, span in groups)
+        head = f"{group_row}</tr><tr>{head}"
     body = []
     for _, row in frame.iterrows():
         cls = f' class="{esc(row_class(row))}"' if row_class else ""
         cells = []
         for key, (_, kind) in columns.items():
-            text = esc(fmt(row.get(key), kind))
+            text = esc(fmt(row.get(key), "text" if kind == "numtext" else kind))
             numeric = kind != "text"
             classes = ["num"] if numeric else []
             if kind in ("persons", "signed_persons"):
@@ -134,16 +141,47 @@ def table(frame: pd.DataFrame, columns: dict, *, caption: str | None = None, hig
             cells.append(f"<td{attr}>{text}</td>")
         body.append(f"<tr{cls}>{''.join(cells)}</tr>")
     cap = f"<caption>{esc(caption)}</caption>" if caption else ""
+    if len(frame) <= KEEP_WHOLE_ROWS:
+        css += " bd-keep"  # a short table is printed on one page (its heading row never left alone)
     return Html(f'<table class="{css}">{cap}<thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>')
+
+
+KEEP_WHOLE_ROWS = 25
+
+
+def luminance(colour: str) -> float:
+    """WCAG 2.1 relative luminance of a #rrggbb colour.
+
+    >>> round(luminance("#ffffff"), 3), round(luminance("#000000"), 3)
+    (1.0, 0.0)
+    """
+    channels = []
+    for i in (1, 3, 5):
+        c = int(colour[i:i + 2], 16) / 255
+        channels.append(c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4)
+    return 0.2126 * channels[0] + 0.7152 * channels[1] + 0.0722 * channels[2]
+
+
+def contrast(a: str, b: str) -> float:
+    """WCAG 2.1 contrast ratio of two colours (4.5 is the AA minimum for normal text).
+
+    >>> round(contrast("#ffffff", "#e67e22"), 2), round(contrast("#1d1d1d", "#e67e22"), 2)
+    (2.85, 5.92)
+    """
+    high, low = sorted((luminance(a), luminance(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def text_colour(background: str) -> str:
+    """Near-black or white, whichever reads better on ``background``."""
+    return max(("#1d1d1d", "#ffffff"), key=lambda ink: contrast(ink, background))
 
 
 def badge(label: str, colour: str) -> str:
     """A coloured label for a risk band (colour from the settings file, validated as #rrggbb)."""
     if not re.fullmatch(r"#[0-9a-fA-F]{6}", colour):
         colour = "#999999"
-    red, green, blue = (int(colour[i:i + 2], 16) for i in (1, 3, 5))
-    text = "#1d1d1d" if 0.299 * red + 0.587 * green + 0.114 * blue > 150 else "#ffffff"  # readable on any band
-    return f'<span class="bd-badge" style="background:{colour};color:{text}">{esc(label)}</span>'
+    return f'<span class="bd-badge" style="background:{colour};color:{text_colour(colour)}">{esc(label)}</span>'
 
 
 UNIT_KIND = {"pct": "pct", "pct_of_region": "pct", "persons": "int", "grade": "num1", "dkk": "kr", "per_1000": "num1"}
@@ -165,10 +203,10 @@ def difference_da(value, unit: str, indicator: str = "") -> str:
     """A difference in points (shares) or units, signed.
 
     >>> difference_da(19.0, "pct"), difference_da(-0.55, "pct", "convicted_pct"), difference_da(-2.0, "grade")
-    ('+19,0 point', '-0,55 point', '-2,0')
+    ('+19,0 procentpoint', '-0,55 procentpoint', '-2,0')
     """
     if value is None or pd.isna(value):
         return "–"
     decimals = 2 if indicator == "convicted_pct" else (0 if unit in ("persons", "dkk") else 1)
     text = signed_da(value, decimals)
-    return f"{text} point" if unit in ("pct", "pct_of_region") else text
+    return f"{text} procentpoint" if unit in ("pct", "pct_of_region") else text

@@ -24,7 +24,16 @@ from pathlib import Path
 from ..errors import BoligdataError
 from ..ingest import atomic_write
 from ..paths import Workspace
-from .runner import ReportJob, execute, ipc_kernel_manager, publish, run_job, shutdown_kernel, staging_folder
+from .runner import (
+    ReportJob,
+    execute,
+    ipc_kernel_manager,
+    publish,
+    run_job,
+    shutdown_kernel,
+    staging_folder,
+)
+
 
 def preload_code() -> str:
     """What a warm kernel imports once: every report template's module (the registry) and matplotlib."""
@@ -64,7 +73,7 @@ class WarmKernel:
     def alive(self) -> bool:
         return self.km is not None and self.km.is_alive()
 
-    def run(self, job: ReportJob, ws: Workspace) -> Path:
+    def run(self, job: ReportJob, ws: Workspace, printer=None) -> Path:
         """Run one report in this kernel; its first (hidden) cell resets the namespace."""
         if not self.alive():
             self.close()
@@ -72,7 +81,7 @@ class WarmKernel:
         staging = staging_folder(ws)
         try:
             notebook = execute(job, ws, staging, km=self.km, reset_first=True)
-            return publish(job, ws, notebook)
+            return publish(job, ws, notebook, printer)
         finally:
             gc.collect()  # nbclient leaves its client channels to the garbage collector
             _remove(staging)
@@ -92,11 +101,21 @@ def _remove(folder: Path) -> None:
 _WORKER: dict = {}
 
 
-def _init_worker(root: str, reuse: bool) -> None:
+def _init_worker(root: str, reuse: bool, pdf: bool = False) -> None:
     from multiprocessing.util import Finalize
 
     _WORKER["ws"] = Workspace(Path(root))
     _WORKER["reuse"] = reuse
+    if pdf:  # one browser per worker, reused for every report it prints
+        from .pdf import PdfEngineMissing, PdfPrinter
+
+        try:
+            printer = PdfPrinter().__enter__()
+        except PdfEngineMissing as exc:
+            _WORKER["pdf_missing"] = str(exc)
+        else:
+            _WORKER["printer"] = printer
+            Finalize(printer, printer.__exit__, args=(None, None, None), exitpriority=20)
     if reuse:
         folder = Path(root) / "reports" / ".kernels" / f"{os.getpid()}-{uuid.uuid4().hex}"
         kernel = WarmKernel(folder)
@@ -123,10 +142,11 @@ def _run_one(job: ReportJob) -> dict:
     started = time.perf_counter()
     status, reason, path = "ok", "", ""
     try:
+        printer = _WORKER.get("printer")
         if _WORKER.get("reuse"):
-            path = _WORKER["kernel"].run(job, ws)
+            path = _WORKER["kernel"].run(job, ws, printer)
         else:
-            path = run_job(job, ws)
+            path = run_job(job, ws, printer=printer)
     except BoligdataError as exc:
         status, reason = "failed", str(exc)
     except Exception as exc:  # a dead kernel, a timeout: record it, replace the kernel, go on
@@ -135,11 +155,11 @@ def _run_one(job: ReportJob) -> dict:
             _WORKER["kernel"].close()
     return {"report": job.name, "template": job.template, "municipality": job.municipality, "status": status,
             "seconds": round(time.perf_counter() - started, 2), "reason": reason,
-            "path": ws.display(Path(path)) if path else ""}
+            "path": ws.display(Path(path)) if path else "", "note": _WORKER.get("pdf_missing", "")}
 
 
 def run_batch(jobs: list[ReportJob], ws: Workspace, *, workers: int = 2, reuse_kernels: bool = True,
-              progress: bool | None = None) -> dict:
+              progress: bool | None = None, pdf: bool = False) -> dict:
     """Run every job; returns the summary (also written to reports/<quarter>/batch-summary.json)."""
     from tqdm import tqdm
 
@@ -152,7 +172,7 @@ def run_batch(jobs: list[ReportJob], ws: Workspace, *, workers: int = 2, reuse_k
     # its zmq state and can deadlock (seen when the batch ran inside a long test session).
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, mp_context=context,
-                             initargs=(str(ws.root), reuse_kernels)) as pool:
+                             initargs=(str(ws.root), reuse_kernels, pdf)) as pool:
         futures = {pool.submit(_run_one, job): job for job in jobs}
         with tqdm(total=len(jobs), disable=not show, unit="rapport", file=sys.stderr) as bar:
             for future in as_completed(futures):
@@ -175,6 +195,7 @@ def run_batch(jobs: list[ReportJob], ws: Workspace, *, workers: int = 2, reuse_k
         "reuse_kernels": reuse_kernels,
         "succeeded": sum(r["status"] == "ok" for r in results),
         "failed": sum(r["status"] != "ok" for r in results),
+        "notes": sorted({r.get("note", "") for r in results} - {""}),
         "reports": results,
     }
     if jobs:

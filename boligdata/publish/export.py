@@ -1,8 +1,9 @@
 """Committee HTML from an executed notebook, in-process: no code, no prompts, no stderr, offline.
 
-Uses nbconvert's HTMLExporter with the child template in ``templates/boligdata`` (the lab
-template without its CDN scripts), drops the parameter cells, stderr streams and error
-outputs, adds a table of contents built from the headings, and sets ``lang="da"``.
+Uses nbconvert's HTMLExporter with the template in ``templates/boligdata`` (a lean page with
+the report's own styles and print rules, no script), drops the parameter cells, stderr streams
+and error outputs, removes the Markdown headings' anchor marks, and adds a table of contents
+built from the headings.
 """
 
 from __future__ import annotations
@@ -51,6 +52,7 @@ def exporter() -> HTMLExporter:
 
 
 _HEADING = re.compile(r'<h2 id="([^"]+)"[^>]*>(.*?)</h2>', re.S)
+_ANCHOR_LINK = re.compile(r'<a class="anchor-link" href="#[^"]*">¶</a>')
 
 
 def add_toc(body: str) -> str:
@@ -71,4 +73,4 @@ def notebook_to_html(notebook, title: str) -> str:
     notebook = nbformat.from_dict(notebook)
     notebook.metadata["title"] = title
     body, _ = exporter().from_notebook_node(notebook)
-    return add_toc(body)
+    return add_toc(_ANCHOR_LINK.sub("", body))

@@ -22,8 +22,8 @@ from ..ingest import atomic_write
 from ..load import load
 from ..municipalities import find_municipality, municipalities
 from ..paths import NOTEBOOKS_DIR, Workspace
-from ..readers.values import period_bounds
 from ..present.dates import quarter_da
+from ..readers.values import period_bounds
 from .registry import analyst_notebooks, templates
 
 QUARTER = re.compile(r"^(\d{4})[QK]([1-4])$")
@@ -48,6 +48,7 @@ class ReportJob:
     parameters: dict = field(default_factory=dict)
     internal: bool = False
     as_of: str | None = None  # a date other than the quarter's last day ("as it stood then")
+    label: str = ""           # the title without the quarter (the PDF's running footer)
 
     @property
     def name(self) -> str:
@@ -145,7 +146,7 @@ def plan_job(template: str, quarter: str, *, municipality=None, area=None, plan=
 
     def job(scope_id, home, title):
         return ReportJob(template, quarter, scope, scope_id, home, f"{label}: {title}, {quarter_da(quarter)}",
-                         {**parameters, scope: scope_id}, internal, as_of)
+                         {**parameters, scope: scope_id}, internal, as_of, f"{label}: {title}")
 
     if scope == "municipality":
         code = municipality_parameter(municipality)
@@ -247,8 +248,9 @@ def execute(job: ReportJob, ws: Workspace, staging: Path, *, km=None, reset_firs
                           f"the last good report is unchanged") from None
 
 
-def publish(job: ReportJob, ws: Workspace, notebook) -> Path:
-    """Export the executed notebook to committee HTML and move both into place atomically."""
+def publish(job: ReportJob, ws: Workspace, notebook, printer=None) -> Path:
+    """Export the executed notebook to committee HTML and move both into place atomically; with a
+    ``printer`` (``pdf.PdfPrinter``), print the PDF beside the HTML from it."""
     import nbformat
 
     from .export import notebook_to_html
@@ -256,6 +258,12 @@ def publish(job: ReportJob, ws: Workspace, notebook) -> Path:
     html = notebook_to_html(notebook, job.title)
     atomic_write(job.notebook_path(ws), nbformat.writes(notebook).encode("utf-8"))
     atomic_write(job.html_path(ws), html.encode("utf-8"))
+    if printer is not None:
+        try:
+            printer.print(job.html_path(ws), title=job.label or job.title, quarter_da=quarter_da(job.quarter))
+        except Exception as exc:  # the HTML is out; say the PDF is not, in one line
+            raise ReportError(f"report {job.name} ({job.quarter}): the HTML is written, but the PDF failed "
+                              f"({type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''})") from None
     return job.html_path(ws)
 
 
@@ -304,14 +312,14 @@ def staging_folder(ws: Workspace) -> Path:
     return folder
 
 
-def run_job(job: ReportJob, ws: Workspace, *, km=None) -> Path:
+def run_job(job: ReportJob, ws: Workspace, *, km=None, printer=None) -> Path:
     """Execute in a fresh staging folder, publish on success, clean up (parameters already validated)."""
     staging = staging_folder(ws)
     own = km is None
     km = km or ipc_kernel_manager(staging)
     try:
         notebook = execute(job, ws, staging, km=km)
-        return publish(job, ws, notebook)
+        return publish(job, ws, notebook, printer)
     finally:
         if own:
             shutdown_kernel(km)

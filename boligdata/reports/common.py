@@ -15,6 +15,7 @@ from ..load import Tables, load
 from ..present import disclosure
 from ..present.dates import date_da, long_date_da, quarter_da
 from ..present.html import Html, banner, esc, table
+from ..present.numbers_da import pct_da
 from ..readers.values import parse_quarter
 from ..snapshot import QuarterSnapshot
 
@@ -108,6 +109,40 @@ def register_series(ledger, series: pd.DataFrame, then=None) -> None:
             ledger.share(key, row.value, row.indicator, group)
 
 
+def threshold_da(criterion, threshold) -> str:
+    """A threshold as the law states it: "> 40 %", "≥ 2,27 %"; unknown where it is not given."""
+    if threshold is None:
+        return f"≥ {criterion.national_average_multiple} × landsgennemsnittet (ikke kendt)"
+    operator = {">": ">", ">=": "≥", "<": "<"}[criterion.operator]
+    decimals = 0 if threshold == int(threshold) else criterion.decimals
+    return f"{operator} {pct_da(threshold, decimals)}"
+
+
+def years_sentence(result) -> str:
+    """How long the area has been on the list before the coming one, in a sentence.
+
+    >>> from boligdata.history import Run
+    >>> class R: name, run = "Vollsmose", Run(10, False, "2010-10-01", 2019)
+    >>> years_sentence(R)
+    'Vollsmose har været på listen 10 år i træk før denne liste.'
+    """
+    run = result.run
+    if run is None:
+        return "Listehistorikken er ikke indlæst, så det vides ikke, hvor længe området har været på listen."
+    if run.years == 0:
+        return f"{result.name} var ikke på den seneste liste før denne."
+    at_least = "mindst " if run.open_ended else ""
+    return f"{result.name} har været på listen {at_least}{run.years} år i træk før denne liste."
+
+
+def years_da(result) -> str:
+    """Years on the list before the coming one: "4", "mindst 6", "–"."""
+    run = result.run
+    if run is None:
+        return "ukendt"
+    return f"mindst {run.years}" if run.open_ended and run.years else str(run.years)
+
+
 def lookup(frame: pd.DataFrame, key: str, value: str, what: str) -> pd.Series:
     """The row of ``frame`` whose ``key`` is ``value``, or a ParameterError naming what is unknown."""
     from ..errors import ParameterError
@@ -152,20 +187,23 @@ def sources_table(rows: pd.DataFrame) -> Html:
                  caption="Kilder bag tallene i rapporten")
 
 
-def left_out(snapshot: QuarterSnapshot) -> str | None:
-    """What the as-of date left out, in one Danish sentence (None when nothing was)."""
-    excluded = snapshot.excluded.set_index("what")
+def left_out(snapshot: QuarterSnapshot, geo_codes=None, lists: bool = True) -> str | None:
+    """What the as-of date left out of the places a report is about, in one Danish sentence
+    (None when nothing was): figures published later, and rows of lists published later."""
+    excluded = snapshot.excluded
+    if geo_codes is not None:
+        excluded = excluded[excluded["geo_code"].isin(list(geo_codes))]
+    figures = int(excluded.loc[excluded["what"] == "figures", "count"].sum())
+    rows = int(excluded.loc[excluded["what"] == "list_rows", "count"].sum()) if lists else 0
     parts = []
-    figures = int(excluded.loc["figures", "count"])
     if figures:
-        parts.append(f"{figures} tal, der er opgjort efter {date_da(snapshot.as_of)}")
-    lists = int(excluded.loc["list_rows", "count"])
-    if lists:
-        parts.append(f"{lists} rækker fra lister offentliggjort efter {date_da(snapshot.as_of)}")
+        parts.append(f"{figures} tal, der er opgjort efter {date_da(snapshot.as_of)},")
+    if rows:
+        parts.append(f"{rows} rækker fra lister, der er offentliggjort efter {date_da(snapshot.as_of)},")
     if not parts:
         return None
-    return ("Rapporten viser tallene, som de forelå " + long_date_da(snapshot.as_of) + ". Derfor er "
-            + " og ".join(parts) + " ikke brugt.")
+    return (f"Rapporten viser tallene, som de forelå {long_date_da(snapshot.as_of)}. Derfor er "
+            + " og ".join(parts) + " ikke brugt.").replace(", ikke brugt", " ikke brugt")
 
 
 def footer(ctx: ReportContext, rows: pd.DataFrame) -> Html:

@@ -9,16 +9,38 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..gaps import VERDICT_DA
-from ..plan import KIND_DA, PARTY_DA, activity_table, economy_table, economy_totals, goals_table, plan_settings, staff_summary, staff_table
+from ..catalog import load_catalog
+from ..plan import (
+    KIND_DA,
+    PARTY_DA,
+    PARTY_PART_DA,
+    activity_table,
+    cofinancing_requirement,
+    economy_table,
+    economy_totals,
+    goals_table,
+    plan_settings,
+    staff_summary,
+    staff_table,
+)
 from ..present import disclosure
 from ..present.charts import line_panels
+from ..present.comparison import development_da, level_da, trend_da
+from ..present.dates import date_da, period_label, quarter_da
 from ..present.disclosure import Ledger
-from ..present.html import Html, heading, paragraph, table, value_da
+from ..present.html import Html, bullets, heading, paragraph, table, value_da
 from ..present.numbers_da import number_da, pct_da
-from ..present.dates import quarter_da
-from .common import (ReportContext, footer, is_synthetic, left_out, lookup, register_series, share_key, sources_table, title_block)
-
+from .common import (
+    ReportContext,
+    footer,
+    is_synthetic,
+    left_out,
+    lookup,
+    register_series,
+    share_key,
+    sources_table,
+    title_block,
+)
 
 
 class Helhedsplan:
@@ -27,6 +49,7 @@ class Helhedsplan:
     def __init__(self, workspace, quarter: str, plan: str, internal: bool = False, as_of=None):
         self.ctx = ReportContext.create(workspace, quarter, internal, as_of)
         row = lookup(self.ctx.tables.plans, "plan_id", plan, "plan")
+        self.row = row
         self.plan, self.name, self.municipality = plan, row["plan_name"], row["municipality_code"]
         areas = self.ctx.tables.areas.set_index("area_id")
         area_ids = str(row["area_ids"]).split(";")
@@ -36,6 +59,7 @@ class Helhedsplan:
         self.observations = series[((series["geo_level"] == "plan") & (series["geo_code"] == plan))
                                    | ((series["geo_level"] == "municipality") & (series["geo_code"] == self.municipality)
                                       & series["indicator"].str.startswith(("lbf_", "plan_")))]
+        self.catalog = load_catalog()
         self.activities = activity_table(self.ctx.tables, plan, as_of=self.ctx.as_of)
         self.economy = economy_table(self.ctx.tables, plan, as_of=self.ctx.as_of)
         self.ledger = self._disclose()
@@ -46,8 +70,8 @@ class Helhedsplan:
         plan_rows = self.observations[self.observations["geo_level"] == "plan"]
         register_series(ledger, plan_rows)
         for row in self.activities.itertuples():
-            actual = ledger.count(("activity", self.plan, row.indicator, row.year), row.actual, "activities")
-            ledger.derived(("activity-share", self.plan, row.indicator, row.year), row.share_of_target_pct, actual)
+            kind = "activities" if row.unit == "persons" else "activity_events"
+            ledger.count(("activity", self.plan, row.indicator, row.year), row.actual, kind)
         ledger.resolve()
         return ledger
 
@@ -68,37 +92,50 @@ class Helhedsplan:
         if goals.empty:
             return paragraph("Der er ingen tal for LBF's faste indikatorer for helhedsplanens område.")
         goals = goals.copy()
-        goals["development_text"] = [
-            note if isinstance(note, str) else (VERDICT_DA.get(dev, "–") + " end kommunen" if isinstance(dev, str) else "–")
-            for note, dev in zip(goals.get("note_da", pd.Series([None] * len(goals))),
-                                 goals.get("development", pd.Series([None] * len(goals))))]
-        goals["development_text"] = goals["development_text"].str.replace("på niveau end kommunen", "som kommunen")
-        for column in ("baseline_value", "baseline_municipality", "latest_value", "latest_municipality"):
+        for column in ("baseline_value", "baseline_municipality", "latest_value", "latest_municipality", "latest_gap",
+                       "development", "trend", "note_da"):
             if column not in goals:
                 goals[column] = None
+        has_baseline = [bool(self.catalog.loc[i, "municipal_baseline"]) for i in goals["indicator"]]
+        goals["level_da"] = [note if isinstance(note, str) else
+                             level_da(gap, self.catalog.loc[i, "better"], self.catalog.loc[i, "tolerance"], base)
+                             for note, gap, i, base in zip(goals["note_da"], goals["latest_gap"], goals["indicator"],
+                                                           has_baseline)]
+        goals["trend_da"] = [trend_da(t) if isinstance(t, str) else "–" for t in goals["trend"]]
+        goals["development_da"] = [development_da(d) if isinstance(d, str) else "–" for d in goals["development"]]
+        for column in ("baseline_value", "baseline_municipality", "latest_value", "latest_municipality"):
             goals[column] = [value_da(v, u, i) for v, u, i in zip(goals[column], goals["unit"], goals["indicator"])]
+        goals["baseline_year"] = goals["baseline_period"].map(lambda p: period_label(p) if isinstance(p, str) else "–")
+        goals["latest_year"] = goals["latest_period"].map(lambda p: period_label(p) if isinstance(p, str) else "–")
         label = disclosure.active().share_label_da
         for value, period in (("baseline_value", "baseline_period"), ("latest_value", "latest_period")):
             goals[value] = [label if self._plan_hidden(i, p) else v
                             for i, p, v in zip(goals["indicator"], goals[period], goals[value])]
-        # A development over hidden figures would give them back.
-        goals["development_text"] = ["–" if self._plan_hidden(i, b) or self._plan_hidden(i, latest) else text
-                                     for i, b, latest, text in zip(goals["indicator"], goals["baseline_period"],
-                                                                   goals["latest_period"], goals["development_text"])]
-        return table(goals, {"label_da": ("Indikator", "text"), "baseline_period": ("Baseline", "text"),
-                             "baseline_value": ("Området", "text"), "baseline_municipality": ("Kommunen", "text"),
-                             "latest_period": ("Seneste", "text"), "latest_value": ("Området", "text"),
-                             "latest_municipality": ("Kommunen", "text"),
-                             "development_text": ("Udvikling", "text")},
-                     caption="LBF's faste indikatorer: baseline og seneste tal for området og kommunen")
+        # A comparison over hidden figures would give them back.
+        hidden = [self._plan_hidden(i, b) or self._plan_hidden(i, latest)
+                  for i, b, latest in zip(goals["indicator"], goals["baseline_period"], goals["latest_period"])]
+        for column in ("level_da", "trend_da", "development_da"):
+            goals[column] = ["–" if h else v for h, v in zip(hidden, goals[column])]
+        return table(goals, {"label_da": ("Indikator", "text"),
+                             "baseline_year": ("År", "text"), "baseline_value": ("Området", "numtext"),
+                             "baseline_municipality": ("Kommunen", "numtext"),
+                             "latest_year": ("År", "text"), "latest_value": ("Området", "numtext"),
+                             "latest_municipality": ("Kommunen", "numtext"),
+                             "level_da": ("Området ligger nu", "text"),
+                             "trend_da": ("Forskellen til kommunen er blevet", "text"),
+                             "development_da": ("Udviklingen i området", "text")},
+                     caption="LBF's faste indikatorer: baseline og seneste tal for området og kommunen",
+                     groups=[("", 1), ("Baseline", 3), ("Seneste", 3), ("Sammenligning med kommunen", 3)],
+                     meaning=lambda row, key: share_key(self.plan, row["indicator"], row["latest_period"])
+                     if key == "latest_value" and isinstance(row["latest_period"], str) else
+                     share_key(self.plan, row["indicator"], row["baseline_period"])
+                     if key == "baseline_value" and isinstance(row["baseline_period"], str) else None)
 
     def goal_charts(self) -> Html:
         gaps = self.ctx.snapshot.gaps
         gaps = gaps[(gaps["geo_level"] == "plan") & (gaps["geo_code"] == self.plan) & gaps["indicator"].str.startswith("lbf_")
                     & gaps["municipality_value"].notna()]
-        from ..catalog import load_catalog
-
-        catalog = load_catalog()
+        catalog = self.catalog
         panels = []
         for indicator, part in gaps.groupby("indicator", sort=True):
             part = part.sort_values("period")
@@ -116,28 +153,39 @@ class Helhedsplan:
         return chart if panels else paragraph("Ingen udvikling at vise endnu.")
 
     def activities_section(self) -> Html:
+        """Per focus area one table: a row per activity indicator, the target and the result of each year."""
         if self.activities.empty:
             return paragraph("Der er ingen aktivitetsmål registreret.")
+        activities = self.activities
+        years = sorted(activities["year"].unique())
         parts = []
-        activities = self.activities.copy()
-        activities["actual_da"] = [
-            "–" if pd.isna(a) else self.ledger.label(k) if self.ledger.hidden(k) else number_da(a)
-            for a, k in zip(activities["actual"], (("activity", self.plan, i, y) for i, y in
-                                                    zip(activities["indicator"], activities["year"])))]
-        activities["share_da"] = [
-            "–" if pd.isna(v) else self.ledger.label(k) if self.ledger.hidden(k) else pct_da(v)
-            for v, k in zip(activities["share_of_target_pct"], (("activity-share", self.plan, i, y) for i, y in
-                                                                 zip(activities["indicator"], activities["year"])))]
         for focus, part in activities.groupby("focus_area", sort=True):
+            rows, meanings = [], {}
+            for indicator, one in part.groupby("indicator", sort=False):
+                row = {"indicator": indicator}
+                for item in one.itertuples():
+                    key = ("activity", self.plan, indicator, item.year)
+                    if pd.isna(item.actual):
+                        result = "ikke registreret" if item.year < self.ctx.as_of.year else "–"
+                    elif self.ledger.hidden(key):
+                        result = self.ledger.label(key)
+                    else:
+                        result = number_da(item.actual)
+                    row[f"target_{item.year}"] = number_da(item.target)
+                    row[f"actual_{item.year}"] = result
+                    meanings[(indicator, f"target_{item.year}")] = ("activity-target",) + key[1:]
+                    meanings[(indicator, f"actual_{item.year}")] = key
+                rows.append(row)
+            columns = {"indicator": ("Aktivitetsindikator", "text")}
+            for year in years:
+                columns[f"target_{year}"] = ("Mål", "numtext")
+                columns[f"actual_{year}"] = ("Resultat", "numtext")
             parts.append(heading(focus, 3))
-            parts.append(table(part, {"indicator": ("Aktivitetsindikator", "text"), "year": ("År", "text"),
-                                      "target": ("Mål", "int"), "actual_da": ("Resultat", "text"),
-                                      "share_da": ("Andel af mål", "text"), "status_da": ("Status", "text")},
-                               caption=f"{focus}: mål og resultater pr. år",
-                               meaning=lambda row, key: ("activity", self.plan, row["indicator"], row["year"])
-                               if key == "actual_da" else ("activity-share", self.plan, row["indicator"], row["year"])
-                               if key == "share_da" else ("activity-target", self.plan, row["indicator"], row["year"])
-                               if key == "target" else None))
+            parts.append(table(pd.DataFrame(rows), columns, caption=f"{focus}: mål og resultat pr. år",
+                               groups=[("", 1)] + [(str(year), 2) for year in years],
+                               meaning=lambda row, key, m=meanings: m.get((row["indicator"], key))))
+        parts.append(paragraph("Et år, der er gået, uden registreret resultat står som »ikke registreret«; "
+                               "et år, der ikke er gået endnu, som »–«.", "bd-note"))
         return Html("".join(parts))
 
     def economy_section(self) -> Html:
@@ -145,20 +193,62 @@ class Helhedsplan:
             return paragraph("Der er ingen budget- eller regnskabstal for denne helhedsplan.")
         economy = self.economy.copy()
         economy["kind_da"] = economy["kind"].map(KIND_DA)
+        part = economy["scope"].iloc[0] == "municipality_part"
+        names = PARTY_PART_DA if part else PARTY_DA
         columns = {"year": ("År", "text"), "kind_da": ("Art", "text")}
-        for party, title in PARTY_DA.items():
+        for party, title in names.items():
             if economy[party].notna().any():
                 columns[party] = (title, "kr")
-        columns.update({"total": ("I alt", "kr"), "cumulative_total": ("Akkumuleret", "kr"),
-                        "local_share_pct": ("Lokal medfinansiering", "pct")})
+        columns.update({"total": ("Kommunens del i alt" if part else "I alt", "kr"),
+                        "cumulative_total": ("Akkumuleret", "kr")})
+        if not part:
+            columns["local_share_pct"] = ("Lokal medfinansiering", "pct")
         totals = economy_totals(economy)
-        minimum = plan_settings()["cofinancing"]["min_local_share_pct"]
-        verdict = "opfylder" if totals["meets_requirement"] else "opfylder ikke"
-        summary = (f"I alt {number_da(totals['total'])} kr., heraf Landsbyggefonden {number_da(totals.get('lbf', 0))} kr. "
-                   f"Den lokale medfinansiering er {pct_da(totals['local_share_pct'])} og {verdict} LBF's krav om "
-                   f"mindst {pct_da(minimum, 0)}.")
-        return Html(table(economy, columns, caption="Budget og regnskab pr. år og finansieringspart")
-                    + paragraph(summary) + paragraph(f"Kravet: {plan_settings()['cofinancing']['source']}."))
+        years = f"{int(economy['year'].min())}-{int(economy['year'].max())}"
+        if part:
+            texts = [f"Tabellen viser kommunens del af helhedsplanen, som kilden opgør den: kommunale aktiviteter for i "
+                     f"alt {number_da(totals['total'])} kr. i {years}, heraf købt af Landsbyggefonden for "
+                     f"{number_da(totals.get('lbf', 0))} kr. og finansieret af kommunen med "
+                     f"{number_da(totals.get('municipality', 0))} kr. Det er ikke hele planens økonomi."]
+        else:
+            texts = [f"I alt {number_da(totals['total'])} kr. i {years}, heraf Landsbyggefonden "
+                     f"{number_da(totals.get('lbf', 0))} kr."]
+        frame = self._frame()
+        if frame:
+            texts.append(frame)
+        requirement = cofinancing_requirement(self.row)
+        if requirement is None:
+            adopted = pd.notna(self.row.get("adopted"))
+            when = (f"blev vedtaget {date_da(self.row['adopted'])}" if adopted
+                    else f"begyndte {date_da(self.row['start_date'])}")
+            texts.append(f"Landsbyggefondens krav om mindst {pct_da(plan_settings()['cofinancing']['min_local_share_pct'], 0)} "
+                         f"lokal medfinansiering gælder helhedsplaner under 2019-26-midlerne. Planen {when}, og "
+                         f"kravet i dens egen periode står ikke i rapportens kilder, så medfinansieringen vurderes "
+                         f"ikke her.")
+        elif not part:
+            minimum = requirement["min_local_share_pct"]
+            verdict = "opfylder" if totals["local_share_pct"] >= minimum else "opfylder ikke"
+            texts.append(f"Den lokale medfinansiering er {pct_da(totals['local_share_pct'])} og {verdict} "
+                         f"Landsbyggefondens krav om mindst {pct_da(minimum, 0)} ({requirement['source']}).")
+        caption = ("Kommunens del af helhedsplanen pr. år: budget og regnskab" if part else
+                   "Budget og regnskab pr. år og finansieringspart")
+        return Html(table(economy, columns, caption=caption) + "".join(paragraph(t) for t in texts))
+
+    def _frame(self) -> str | None:
+        """The whole plan's economic frame, where the plan registry gives it."""
+        total, lbf = self.row.get("total_budget_dkk"), self.row.get("lbf_budget_dkk")
+        if pd.isna(total):
+            return None
+        text = f"Hele helhedsplanens økonomiske ramme er {number_da(total)} kr. inkl. boligorganisationernes bidrag"
+        if pd.notna(lbf):
+            text += f", heraf {number_da(lbf)} kr. fra Landsbyggefonden"
+        text += "."
+        if isinstance(self.row.get("frame_note"), str):
+            note = self.row["frame_note"].strip()
+            text += f" {note}" + ("" if note.endswith((".", "«", "»")) else ".")
+        if isinstance(self.row.get("frame_source"), str):
+            text += f" Kilde: {self.row['frame_source']}."
+        return text
 
     def staff_section(self) -> Html:
         staff = staff_table(self.ctx.tables, self.plan)
@@ -175,8 +265,22 @@ class Helhedsplan:
         return Html("".join(parts))
 
     def sources(self) -> Html:
+        """The documents behind every part of the report: indicator figures, economy, activities, staff."""
         parts = [sources_table(self.observations)]
-        note = left_out(self.ctx.snapshot)
+        tables = self.ctx.tables
+        documents = []
+        economy = tables.economy[tables.economy["plan_id"] == self.plan]
+        documents += [f"Økonomi: {source}" for source in sorted(set(economy["source"].dropna()))]
+        if isinstance(self.row.get("frame_source"), str):
+            documents.append(f"Planens samlede ramme: {self.row['frame_source']}")
+        activities = tables.activities[tables.activities["plan_id"] == self.plan]
+        documents += [f"Aktivitetsmål og resultater: {source}" for source in sorted(set(activities["data_source"].dropna()))]
+        staff = tables.staff[tables.staff["plan_id"] == self.plan]
+        documents += [f"Medarbejderressourcer: {source}" for source in sorted(set(staff["source"].dropna()))]
+        if documents:
+            parts.append(heading("Øvrige kilder", 3))
+            parts.append(bullets(documents))
+        note = left_out(self.ctx.snapshot, [self.plan, self.municipality], lists=False)
         if note:
             parts.append(paragraph(note))
         return Html("".join(parts))

@@ -14,35 +14,38 @@ import pandas as pd
 
 from ..errors import ParameterError
 from ..municipalities import municipalities
+from ..plan import letting_table, support_series
 from ..present import disclosure
 from ..present.charts import line_panels
+from ..present.dates import date_da, period_label, quarter_da
 from ..present.disclosure import AreaView, Ledger
-from ..present.html import Html, badge, bullets, esc, figure_attr, heading, paragraph, table
+from ..present.html import (
+    Html,
+    badge,
+    bullets,
+    esc,
+    figure_attr,
+    heading,
+    paragraph,
+    table,
+)
 from ..present.numbers_da import number_da, pct_da, signed_da
 from ..present.sentences import criterion_sentence, exit_sentence, join_da
 from ..present.undecided import designation_reasons_da
-from ..plan import letting_table, support_series
 from ..risk import band_settings, risk_band
 from ..vintages import vintage_table
-from ..present.dates import date_da, period_label, quarter_da
-from .common import (ReportContext, footer, is_synthetic, left_out, register_series, share_key, sources_table, title_block)
-
-
-def threshold_da(criterion, threshold) -> str:
-    """A threshold as the law states it: "> 40 %", "≥ 2,27 %"; unknown where it is not given."""
-    if threshold is None:
-        return f"≥ {criterion.national_average_multiple} × landsgennemsnittet (ikke kendt)"
-    operator = {">": ">", ">=": "≥", "<": "<"}[criterion.operator]
-    decimals = 0 if threshold == int(threshold) else criterion.decimals
-    return f"{operator} {pct_da(threshold, decimals)}"
-
-
-def years_da(result) -> str:
-    """Years on the list before the coming one: "4", "mindst 6", "–"."""
-    run = result.run
-    if run is None:
-        return "ukendt"
-    return f"mindst {run.years}" if run.open_ended and run.years else str(run.years)
+from .common import (
+    ReportContext,
+    footer,
+    is_synthetic,
+    left_out,
+    register_series,
+    share_key,
+    sources_table,
+    threshold_da,
+    title_block,
+    years_da,
+)
 
 
 class Kvartalsrapport:
@@ -177,6 +180,18 @@ class Kvartalsrapport:
                          f"(se begrundelserne).")
         return bullets(items)
 
+    def overview_intro(self) -> Html:
+        """What the colours mean, in the words of the coming list's own rules."""
+        base, hard = self._list_names()
+        counted = self.version.counted
+        others = "".join(f", **{d.plural_da}** ({d.paragraph}) er blå" for d in self.version.other_designations())
+        red = base.plural_da if hard is base else f"{base.plural_da} (og {hard.plural_da})"
+        text = (f"Risikogrupperne følger kommunens kvartalsvise overvågning: rød er på eller ventes på listen over "
+                f"{red}, orange er {counted.label_da.lower()}{others.replace('**', '')}, gul er i risiko efter "
+                f"rapportens margin, og grøn er ikke i risiko. Betegnelserne er beregnet efter almenboligloven, "
+                f"{self.version.source['paragraph']}, som reglerne gælder for listen {self.ctx.list.label_da}.")
+        return paragraph(text)
+
     def overview(self) -> Html:
         """Every monitored area: band, designation, years on the list, criteria values."""
         criteria = self._criteria()
@@ -213,7 +228,8 @@ class Kvartalsrapport:
             row = self.rows.loc[r.area]
             note = f" {row['category_note_da']}" if isinstance(row["category_note_da"], str) else ""
             reasons.append(f"{r.name}: {self._reason(r)}{note}")
-        parts = [Html(html), heading("Begrundelser", 3), bullets(reasons)]
+        parts = [self.overview_intro(), Html(f'<div class="bd-scroll">{html}</div>'), heading("Begrundelser", 3),
+                 bullets(reasons)]
         parts += [self._other(designation) for designation in self.version.other_designations()]
         return Html("".join(parts))
 
@@ -326,7 +342,7 @@ class Kvartalsrapport:
             lines = {names[a]: [(p, float(v), share_key(a, i, p)) for p, v, i in zip(g["period"], g["value"], g["indicator"])]
                      for a, g in part.groupby("geo_code", sort=False)}
             threshold = self._threshold(criterion)
-            label = f"grænse {self.ctx.list.label_da}: {threshold_da(criterion, threshold)}" if threshold is not None else ""
+            label = f"grænse {threshold_da(criterion, threshold)}" if threshold is not None else ""
             panels.append({"title": criterion.column_da, "series": lines, "threshold": threshold,
                            "threshold_label": label, "decimals": criterion.decimals, "suffix": " %"})
         return line_panels(panels, title=f"Kriterierne over tid for områderne i risiko, med grænserne for listen "
@@ -483,7 +499,10 @@ class Kvartalsrapport:
             parts.append(paragraph(f"Listehistorikken dækker listerne fra {firsts}. Et område, der har været på "
                                    f"listen lige siden, kan have været det længere; antallet står da som "
                                    f"»mindst«."))
-        note = left_out(snap)
+        from ..municipalities import municipalities as known
+
+        region = known().loc[self.municipality, "region_code"]
+        note = left_out(snap, list(self.area_ids) + [self.municipality, region, "000"])
         if note:
             parts.append(paragraph(note))
         parts.append(paragraph(

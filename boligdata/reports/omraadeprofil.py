@@ -17,13 +17,26 @@ from ..gaps import gap_development
 from ..lists import get_list
 from ..present import disclosure
 from ..present.charts import line_panels
+from ..present.comparison import development_da, level_da, trend_da
+from ..present.dates import period_label, quarter_da
 from ..present.disclosure import AreaView, Ledger
 from ..present.html import Html, bullets, difference_da, paragraph, table, value_da
 from ..present.sentences import exit_sentence, join_da
 from ..present.undecided import designation_reasons_da
 from ..risk import risk_band
-from ..present.dates import period_label, quarter_da
-from .common import (ReportContext, footer, is_synthetic, left_out, lookup, register_series, share_key, sources_table, title_block)
+from .common import (
+    ReportContext,
+    footer,
+    is_synthetic,
+    left_out,
+    lookup,
+    register_series,
+    share_key,
+    sources_table,
+    threshold_da,
+    title_block,
+    years_sentence,
+)
 
 
 class Omraadeprofil:
@@ -93,7 +106,9 @@ class Omraadeprofil:
         latest["value"] = [label if h else v for h, v in zip(hidden, latest["value"])]
         latest["gap"] = [label if self.ledger.hidden(("gap", self.area, i, p)) else g
                          for i, p, g in zip(latest["indicator"], latest["period"], latest["gap"])]
-        latest["verdict_da"] = ["–" if h else v for h, v in zip(hidden, latest["verdict_da"])]
+        latest["verdict_da"] = ["–" if h else level_da(g, self.catalog.loc[i, "better"], self.catalog.loc[i, "tolerance"],
+                                                       bool(self.catalog.loc[i, "municipal_baseline"]))
+                                for h, g, i in zip(hidden, self.gaps.loc[latest.index, "gap"], latest["indicator"])]
         latest = latest.sort_values("label")
         return table(latest, {"label": ("Indikator", "text"), "period_da": ("Periode", "text"),
                               "value": ("Området", "text"), "municipality_value": ("Kommunen", "text"),
@@ -114,11 +129,8 @@ class Omraadeprofil:
         if development.empty:
             return paragraph("Der er ikke tal for både området og kommunen i flere perioder.")
         development["label"] = development["indicator"].map(self.catalog["label_da"])
-        development["trend_da"] = development["trend"].map({"narrowed": "mindre", "widened": "større",
-                                                             "unchanged": "uændret"})
-        development["development_da"] = development["development"].map(
-            {"better": "bedre end kommunens", "worse": "dårligere end kommunens", "on_par": "som kommunens",
-             "higher": "steget mere end kommunens", "lower": "steget mindre end kommunens", "unknown": "–"})
+        development["trend_da"] = development["trend"].map(trend_da)
+        development["development_da"] = development["development"].map(development_da)
         development["from"] = development["baseline_period"].map(period_label)
         development["to"] = development["latest_period"].map(period_label)
         units = development["indicator"].map(self.catalog["unit"])
@@ -128,8 +140,8 @@ class Omraadeprofil:
         return table(development, {"label": ("Indikator", "text"), "from": ("Fra", "text"),
                                    "baseline_gap": ("Forskel da", "text"), "to": ("Til", "text"),
                                    "latest_gap": ("Forskel nu", "text"), "gap_change": ("Ændring i forskel", "text"),
-                                   "trend_da": ("Forskellen er blevet", "text"),
-                                   "development_da": ("Områdets udvikling er", "text")},
+                                   "trend_da": ("Forskellen til kommunen er blevet", "text"),
+                                   "development_da": ("Udviklingen i området", "text")},
                      caption="Forskellen til kommunen: ved første og seneste periode")
 
     def charts(self) -> Html:
@@ -148,8 +160,12 @@ class Omraadeprofil:
                                                                                          part["municipality_value"])
                                                             if pd.notna(v)],
                       "Hele landet": [(p, float(v)) for p, v in zip(part["period"], part["country_value"]) if pd.notna(v)]}
-            panels.append({"title": criterion.column_da, "series": series, "decimals": criterion.decimals, "suffix": " %"})
-        chart = line_panels(panels, title=f"{self.name}, {self.municipality_name} Kommune og hele landet over tid")
+            threshold = self.result.criteria[criterion.id].threshold if self.result is not None else criterion.threshold
+            label = f"grænse {threshold_da(criterion, threshold)}" if threshold is not None else ""
+            panels.append({"title": criterion.column_da, "series": series, "decimals": criterion.decimals, "suffix": " %",
+                           "threshold": threshold, "threshold_label": label})
+        chart = line_panels(panels, title=f"{self.name}, {self.municipality_name} Kommune og hele landet over tid, "
+                                          f"med grænserne for listen {self.ctx.list.label_da}")
         return chart if panels else paragraph("Ingen kriterieværdier over tid.")
 
     def list_status(self) -> Html:
@@ -177,13 +193,11 @@ class Omraadeprofil:
         if self.result is not None:
             row = snap.area(self.area)
             result = self.result
-            run = result.run
-            before = ("ukendt" if run is None else f"mindst {run.years}" if run.open_ended and run.years
-                      else str(run.years))
             reason = risk_band(result, view=self.view())["reason_da"]
-            parts.append(paragraph(f"Prognose for listen {self.ctx.list.label_da}: {result.designation_label()} "
-                                   f"(risikogruppe: {row['band_label_da'].lower()}). {reason} "
-                                   f"År i træk på listen før denne liste: {before}."))
+            label = result.designation_label()
+            band = "" if row["band_label_da"].lower() == label.lower() else f" (risikogruppe: {row['band_label_da'].lower()})"
+            parts.append(paragraph(f"Prognose for listen {self.ctx.list.label_da}: {label}{band}. {reason} "
+                                   f"{years_sentence(result)}"))
             sentence = exit_sentence(result, self.view())
             if sentence:
                 parts.append(paragraph(sentence, "bd-exit"))
@@ -191,7 +205,10 @@ class Omraadeprofil:
 
     def sources(self) -> Html:
         parts = [sources_table(self.gaps)]
-        note = left_out(self.ctx.snapshot)
+        from ..municipalities import municipalities
+
+        note = left_out(self.ctx.snapshot, [self.area, self.municipality,
+                                            municipalities().loc[self.municipality, "region_code"], "000"])
         if note:
             parts.append(paragraph(note))
         return Html("".join(parts))

@@ -14,10 +14,15 @@ import pandas as pd
 
 from ..criteria import evaluate_area
 from ..gaps import gap_table
-from ..lists import coming_list, get_list, published_by
+from ..lists import coming_list, published_by
 from ..present.marks import plain
 from ..risk import compare_category, risk_band
-from ..rules import count_indicators, crime_figures_from_table, criteria_indicators, known_crime_figures
+from ..rules import (
+    count_indicators,
+    crime_figures_from_table,
+    criteria_indicators,
+    known_crime_figures,
+)
 from ..vintages import lock_date, locked_at
 from .figures import coming_list_figures, one_per_period, split_by_date
 
@@ -108,13 +113,15 @@ def compute(tables, quarter: str, as_of: dt.date) -> dict:
     known_lists = {item.id for item in published_by(as_of)}
     history_rows = tables.list_history[tables.list_history["list_id"].isin(known_lists)]
     later_lists = tables.list_history[~tables.list_history["list_id"].isin(known_lists)]
-    excluded = pd.DataFrame([
-        {"what": "figures", "count": int(len(later)),
-         "first_date": later["vintage"].min().date().isoformat() if len(later) else None},
-        {"what": "list_rows", "count": int(len(later_lists)),
-         "first_date": min((get_list(i).known_by for i in later_lists["list_id"]), default=None)},
-    ])
-    excluded["first_date"] = excluded["first_date"].astype("string")
+    # What the date left out, per place: figures with a later vintage (or period), and list rows of later lists.
+    figures_later = (later.groupby(["geo_level", "geo_code"], sort=True)
+                     .agg(count=("indicator", "size"), first_date=("vintage", "min")).reset_index()
+                     .assign(what="figures"))
+    lists_later = (later_lists.assign(geo_level="area", geo_code=later_lists["area_id"])
+                   .groupby(["geo_level", "geo_code"], sort=True).agg(count=("list_id", "size")).reset_index()
+                   .assign(what="list_rows", first_date=pd.NaT))
+    excluded = pd.concat([figures_later, lists_later], ignore_index=True)[
+        ["what", "geo_level", "geo_code", "count", "first_date"]]
     coverage = tables.list_coverage[["municipality", "first_list", "source"]]
     tables_out = {
         "areas": areas.reset_index(drop=True),

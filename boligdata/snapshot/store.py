@@ -67,7 +67,7 @@ def _parquet(frame: pd.DataFrame) -> bytes:
 
 def _write(tables, folder, computed: dict, key: str) -> None:
     """Write the snapshot into a new folder and move it into place; record it in the manifest."""
-    from ..ingest import IngestLock, atomic_write, read_manifest, MANIFEST
+    from ..ingest import MANIFEST, IngestLock, atomic_write, read_manifest
 
     meta = {**computed["meta"], "key": key}
     blobs = {name: _parquet(frame) for name, frame in computed["tables"].items()}
