@@ -13,7 +13,7 @@ UNITS = ("pct", "persons", "grade", "dkk", "per_1000", "pct_of_region")
 DIRECTIONS = ("lower", "higher", "none")
 GROUPS = ("list_criterion", "population", "lbf_fixed", "plan_goal", "profile")
 _REQUIRED = ("id", "label_da", "group", "unit", "better", "population", "source", "definition")
-_OPTIONAL = ("tolerance", "municipal_baseline")
+_OPTIONAL = ("tolerance", "municipal_baseline", "small_shares")
 
 
 @lru_cache(maxsize=1)
@@ -34,6 +34,7 @@ def _catalog() -> pd.DataFrame:
                 **{k: entry[k] for k in _REQUIRED},
                 "tolerance": float(entry.get("tolerance", 0.0)),
                 "municipal_baseline": bool(entry.get("municipal_baseline", True)),
+                "small_shares": bool(entry.get("small_shares", False)),
             }
         )
     return pd.DataFrame(rows).set_index("id", drop=False)

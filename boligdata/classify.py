@@ -8,7 +8,42 @@ from .criteria import AreaResult, evaluate
 from .present.marks import plain
 from .present.sentences import exit_sentence
 from .risk import compare_category, risk_band
-from .rules import CrimeFigures, criterion_ids, designation_ids
+from .errors import ParameterError
+from .lists import as_list
+from .rules import CrimeFigures, count_indicators, criteria_indicators, criterion_ids, designation_ids
+
+# Columns a frame to classify may have besides the criteria's indicators and their counts.
+OPTIONAL_COLUMNS = ("area_name", "municipality", "category", "regional_income_dkk")
+
+
+def check_frame(frame, list_year) -> None:
+    """Refuse a frame ``classify_frame`` would misread: not a frame, no ``area``, a column of the
+    list's criteria missing (a missing value is fine: write None, and it is undecided), or a
+    column no rule reads (a misspelling such as ``non_western`` would otherwise read as missing).
+
+    >>> check_frame(pd.DataFrame({"area": ["A"], "non_western": [61.0]}), 2020)
+    Traceback (most recent call last):
+    ...
+    boligdata.errors.ParameterError: classify_frame: unknown column 'non_western' (did you mean 'non_western_pct'?); ...
+    """
+    import difflib
+
+    if not isinstance(frame, pd.DataFrame):
+        raise ParameterError(f"classify_frame: expected a pandas DataFrame with one row per area, not {type(frame).__name__}")
+    lst = as_list(list_year)
+    known = ("area",) + criteria_indicators() + count_indicators() + OPTIONAL_COLUMNS
+    needed = ["area", "residents"] + list(dict.fromkeys(c.indicator for c in lst.version.criteria.values()))
+    allowed = ", ".join(needed)
+    for column in frame.columns:
+        if column not in known:
+            close = difflib.get_close_matches(str(column), known, n=1, cutoff=0.6)
+            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            raise ParameterError(f"classify_frame: unknown column '{column}'{hint}; {lst.label_en} reads "
+                                 f"{allowed}, optionally {', '.join(count_indicators() + OPTIONAL_COLUMNS)}")
+    missing = [c for c in needed if c not in frame.columns]
+    if missing:
+        raise ParameterError(f"classify_frame: the columns {', '.join(missing)} are missing; {lst.label_en} "
+                             f"reads {allowed} (a column with empty cells is fine: those areas are undecided)")
 
 
 def _flag(value) -> str:
@@ -77,6 +112,7 @@ def classify_frame(frame: pd.DataFrame, list_year, *, history=None, crime: Crime
     >>> classify_frame(f, 2020).loc[0, ["criteria_met", "udsat", "ghetto", "haardt_ghetto"]].tolist()
     ['4', 'true', 'true', 'undecided']
     """
+    check_frame(frame, list_year)
     results = evaluate(frame, list_year, history=history, crime=crime, locked=locked)
     regional = frame["regional_income_dkk"].tolist() if "regional_income_dkk" in frame else [None] * len(frame)
     categories = frame["category"].tolist() if "category" in frame else [None] * len(frame)

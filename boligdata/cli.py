@@ -54,7 +54,7 @@ def _left_out_line(ws, quarter: str, as_of) -> str | None:
     from .load import load
     from .publish.runner import as_of_parameter
 
-    snapshot = load(ws).quarter(quarter, as_of_parameter(as_of, quarter))
+    snapshot = load(ws).quarter(quarter, as_of_parameter(as_of, quarter), store=False)
     excluded = snapshot.excluded.groupby("what")["count"].sum()
     if not excluded.sum():
         return None

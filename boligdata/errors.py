@@ -33,8 +33,27 @@ class InputError(BoligdataError):
             where.append(f"row {self.row}")
         if self.column is not None:
             where.append(f"column '{self.column}'")
-        found = f"found {self.value!r}; " if self.value is not None else ""
+        found = f"found {shown_value(self.value)}; " if self.value is not None else ""
         return f"{', '.join(where)}: {found}expected {self.expected}"
+
+
+def shown_value(value) -> str:
+    """A cell's value as a user can recognise it: dates as 2020-09-22, long text shortened,
+    invisible characters escaped (``repr`` shows them as ``\\u200b``).
+
+    >>> import datetime as dt
+    >>> shown_value(dt.datetime(2020, 9, 22)), shown_value(0.614), shown_value("x" * 90)[-3:]
+    ('2020-09-22', '0.614', "x…'")
+    """
+    import datetime as dt
+
+    if isinstance(value, dt.datetime) and value.time() == dt.time():
+        return value.date().isoformat()
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat(sep=" ")
+    if isinstance(value, str) and len(value) > 60:
+        value = value[:60] + "…"
+    return repr(value)
 
 
 class DataFileError(BoligdataError):
@@ -54,3 +73,9 @@ class UndecidedError(BoligdataError):
 
 class ParameterError(BoligdataError):
     """A command-line or function parameter that is not valid."""
+
+
+class OutputError(BoligdataError):
+    """Output could not be written (disk full, no permission); what was there before is kept."""
+
+    exit_code = 4

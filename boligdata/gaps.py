@@ -10,6 +10,7 @@ from __future__ import annotations
 import pandas as pd
 
 from .catalog import load_catalog
+from .errors import ParameterError
 from .municipalities import COUNTRY_CODE, municipalities
 
 
@@ -32,9 +33,18 @@ def series_of(source) -> pd.DataFrame:
     """One figure per place, indicator and period: a quarter snapshot's, or all of a workspace's."""
     if hasattr(source, "series"):
         return source.series
+    if not hasattr(source, "observations"):
+        raise ParameterError(f"expected a quarter snapshot (load().quarter('2020Q3')) or the tables of load(), "
+                             f"not {type(source).__name__}")
     from .snapshot.figures import one_per_period
 
+    missing = OBSERVATION_COLUMNS - set(source.observations.columns)
+    if missing:
+        raise ParameterError(f"the observations lack the columns {', '.join(sorted(missing))}; load them with load()")
     return one_per_period(source.observations)
+
+
+OBSERVATION_COLUMNS = {"geo_level", "geo_code", "indicator", "period", "value", "source", "vintage", "status"}
 
 
 def verdicts(gap: pd.Series, better: pd.Series, tolerance: pd.Series) -> pd.Series:
@@ -62,6 +72,7 @@ def gap_table(source, levels=("area", "plan"), geo_codes=None) -> pd.DataFrame:
     ``geo_codes`` limits the table to those areas or plans.
     """
     catalog = load_catalog()
+    series = series_of(source)  # checks what ``source`` is before anything else reads it
     registry = getattr(source, "registry", None) or source  # a snapshot's registry is its workspace's tables
     areas, plans = registry.areas, registry.plans
     home = pd.concat([
@@ -69,7 +80,7 @@ def gap_table(source, levels=("area", "plan"), geo_codes=None) -> pd.DataFrame:
         plans[["plan_id", "municipality_code"]].rename(columns={"plan_id": "geo_code"}).assign(geo_level="plan"),
     ])
     home["region_code"] = home["municipality_code"].map(municipalities()["region_code"])
-    obs = series_of(source)
+    obs = series
     if geo_codes is not None:
         home = home[home["geo_code"].isin(list(geo_codes))]
         wanted = set(home["geo_code"]) | set(home["municipality_code"]) | set(home["region_code"]) | {COUNTRY_CODE}

@@ -8,6 +8,7 @@ files with the manifest and re-ingests if a run was killed between two moves.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import io
 import json
@@ -22,14 +23,14 @@ import pandas as pd
 
 from . import __version__
 from .catalog import load_catalog
-from .errors import InputError, ParameterError
+from .errors import InputError, OutputError, ParameterError
 from .lists import as_list, lists_of_year, load_lists, resolve_list
 from .municipalities import COUNTRY_CODE, municipalities, normalise_kommunekode, regions
 from .paths import DATA_DIR, Workspace, resolve_workspace
 from .readers.inputs import InputWarning, empty_frame, read_input
 from .readers.statbank import statbank_observations
 from .readers.templates import input_kinds, kind_for_file
-from .readers.values import name_key, period_bounds
+from .readers.values import MAX_WHOLE, name_key, period_bounds
 
 MANIFEST = "manifest.json"
 _UMASK = os.umask(0o022)
@@ -58,7 +59,13 @@ def input_files(workspace: Workspace) -> list[Path]:
         raise ParameterError(f"{workspace.raw} does not exist; create a workspace with 'boligdata init DIR'")
     files = []
     for path in sorted(workspace.raw.iterdir()):
-        if path.is_file() and not path.name.startswith((".", "~$")) and path.name.lower() not in SKIPPED_FILES:
+        if path.name.startswith((".", "~$")) or path.name.lower() in SKIPPED_FILES:
+            continue
+        if path.is_symlink() and not path.exists():
+            # A link whose file is gone would otherwise drop that file's data without a word.
+            raise InputError(f"raw/{path.name}", "a readable file; it is a link to a file that does not exist "
+                             f"({os.readlink(path)}): restore the file or remove the link")
+        if path.is_file():
             files.append(path)
     return files
 
@@ -212,20 +219,35 @@ def _first(frame: pd.DataFrame, mask: pd.Series, heading: str, column: str, expe
         raise _fail(frame, index, heading, frame.loc[index, column], text)
 
 
-def _refuse_fraction_files(obs: pd.DataFrame, units: pd.Series) -> None:
-    """Refuse a file that gives an indicator's shares as 0-1 where the rest of the data uses 0-100.
+SHARE_UNITS = ("pct", "pct_of_region")
 
-    Only a whole file's values of one indicator count (every value between 0 and 1), compared
-    with the same places' values of the indicator in the other files (or, where there are none,
-    the same geography level's): about 100 times larger (50-200). A single small value, such as a year with one convicted person in a large
-    area, is never taken for a fraction.
+
+def _refuse_fraction_files(obs: pd.DataFrame, units: pd.Series, catalog: pd.DataFrame) -> None:
+    """Refuse shares written on the 0-1 scale where the catalogue's unit is 0-100 (docs/inputs.md).
+
+    Three rules, each about a group of values rather than one small number (a year with one
+    convicted person in a large area is a true 0,4 %):
+
+    1. a file whose shares all lie within 0-1, counting only indicators where a share under 1 %
+       is not common (``small_shares`` in the catalogue) and only rows without tæller/nævner
+       (a share that matches its own tæller/nævner is proven);
+    2. a file's values of one indicator all within 0-1 where the same places' values in the
+       other files (or, where there are none, the same geography level's) are about 100 times
+       larger (50-200);
+    3. one value within 0-1 where the same place's other periods of the indicator are about 100
+       times larger: 0,614 in a series of 60-odd percentages.
     """
-    pct = obs[(units == "pct") & obs["value"].notna()]
-    for (file, indicator, level), part in pct.groupby(["_file", "indicator", "geo_level"], sort=True):
+    shares = obs[units.isin(SHARE_UNITS) & obs["value"].notna()]
+    if shares.empty:
+        return
+    fraction = (shares["value"] > 0) & (shares["value"] <= 1)
+    small = shares["indicator"].map(catalog["small_shares"]).fillna(False).astype(bool)
+    proven = shares["numerator"].notna() & shares["denominator"].notna()
+    for (file, indicator, level), part in shares.groupby(["_file", "indicator", "geo_level"], sort=True):
         values = part["value"]
         if not ((values > 0) & (values <= 1)).all():
             continue
-        others = pct[(pct["_file"] != file) & (pct["indicator"] == indicator) & (pct["geo_level"] == level)]
+        others = shares[(shares["_file"] != file) & (shares["indicator"] == indicator) & (shares["geo_level"] == level)]
         same = others[others["geo_code"].isin(set(part["geo_code"])) & (others["value"] > 1)]["value"]
         wider = others[others["value"] > 1]["value"]
         typical = same.median() if not same.empty else (wider.median() if not wider.empty else None)
@@ -235,6 +257,23 @@ def _refuse_fraction_files(obs: pd.DataFrame, units: pd.Series) -> None:
         raise _fail(obs, first, "værdi", obs.loc[first, "value"],
                     f"a percentage from 0 to 100; this looks like a share from 0 to 1 (the other {indicator} values "
                     f"are around {typical:.1f}): write {100 * obs.loc[first, 'value']:.1f}")
+    values = shares["value"].astype("float64")
+    keys = [shares["geo_level"], shares["geo_code"], shares["indicator"]]
+    typical = values.where(values > 1).groupby(keys).transform("median")
+    off = ~proven & (typical / values.where(fraction)).between(50, 200)
+    if off.any():
+        first = off.idxmax()
+        raise _fail(obs, first, "værdi", obs.loc[first, "value"],
+                    f"a percentage from 0 to 100; this value is about 100 times smaller than the other periods of "
+                    f"{obs.loc[first, 'indicator']} for {obs.loc[first, 'geo_code']} (around {typical[first]:.1f}): "
+                    f"write {100 * obs.loc[first, 'value']:.1f}, or give tæller and nævner if it is right")
+    for file, part in shares[~small & ~proven].groupby("_file", sort=True):
+        if len(part) and ((part["value"] >= 0) & (part["value"] <= 1)).all() and (part["value"] > 0).any():
+            first = part.index[0]
+            raise _fail(obs, first, "værdi", obs.loc[first, "value"],
+                        f"a percentage from 0 to 100; every share in this file lies between 0 and 1, as shares written "
+                        f"from 0 to 1 do: write {100 * obs.loc[first, 'value']:.1f} for {obs.loc[first, 'value']:g} "
+                        "(shares truly under 1 % are accepted with their tæller and nævner)")
 
 
 def _build_observations(obs: pd.DataFrame, resolver: AreaResolver, plans: set) -> pd.DataFrame:
@@ -255,8 +294,12 @@ def _build_observations(obs: pd.DataFrame, resolver: AreaResolver, plans: set) -
     units = obs["indicator"].map(catalog["unit"]).astype("string")
     value, num, den = obs["value"], obs["numerator"], obs["denominator"]
     _first(obs, (units == "pct") & ((value < 0) | (value > 100)), "værdi", "value", "a percentage from 0 to 100")
-    _first(obs, (units == "persons") & ((value < 0) | (value != value.round())), "værdi", "value",
+    _first(obs, (units == "persons") & ((value < 0) | (value != value.round()) | (value > MAX_WHOLE)), "værdi", "value",
            "a whole number of persons, 0 or more")
+    if "_percent_value" in obs:
+        _first(obs, obs["_percent_value"].notna() & (units != "pct"), "værdi", "value",
+               lambda r: f"a number without a percent format: {r['indicator']} is counted in {catalog.loc[r['indicator'], 'unit']}")
+
     _first(obs, num < 0, "tæller", "numerator", "a count of 0 or more")
     _first(obs, den < 0, "nævner", "denominator", "a count of 0 or more")
     _first(obs, num > den, "tæller", "numerator", lambda r: f"a numerator no larger than the denominator ({r['denominator']:g})")
@@ -270,7 +313,7 @@ def _build_observations(obs: pd.DataFrame, resolver: AreaResolver, plans: set) -
         return f"a percentage that matches tæller/nævner ({expected_share:.1f}){hint}"
 
     _first(obs, mismatch, "værdi", "value", explain)
-    _refuse_fraction_files(obs, units)
+    _refuse_fraction_files(obs, units, catalog)
     obs["unit"] = units
     _check_duplicates(obs, ["geo_level", "geo_code", "indicator", "period", "source"], "periode")
     bounds = {p: period_bounds(p) for p in obs["period"].unique()}
@@ -371,7 +414,7 @@ def build_tables(workspace: Workspace) -> tuple[dict[str, pd.DataFrame], list[st
 
 def _finish(frame: pd.DataFrame) -> pd.DataFrame:
     """Drop the location columns and give a stable row order."""
-    frame = frame.drop(columns=[c for c in ("_file", "_sheet", "_row") if c in frame.columns])
+    frame = frame.drop(columns=[c for c in frame.columns if c in ("_file", "_sheet", "_row") or c.startswith("_percent_")])
     return frame.reset_index(drop=True)
 
 
@@ -381,8 +424,9 @@ def _parquet_bytes(frame: pd.DataFrame) -> bytes:
     return buffer.getvalue()
 
 
-def atomic_write(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` so that a reader sees the old file or the new, never half."""
+def stage_file(path: Path, data: bytes) -> Path:
+    """Write ``data`` to a temporary file beside ``path`` (flushed to disk) and return it;
+    ``os.replace`` then puts it in place in one step."""
     path.parent.mkdir(parents=True, exist_ok=True)
     # The writer's process id is in the name, so a cleanup never removes a file still being written.
     handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp")
@@ -392,10 +436,28 @@ def atomic_write(path: Path, data: bytes) -> None:
             out.write(data)
             out.flush()
             os.fsync(out.fileno())
-        os.replace(temp, path)
     except BaseException:
         Path(temp).unlink(missing_ok=True)
         raise
+    return Path(temp)
+
+
+def write_failed(path, exc: OSError, kept: str) -> OutputError:
+    """The one line for a write that failed (disk full, no permission), saying what was kept."""
+    code = errno.errorcode.get(exc.errno, "") if exc.errno else ""
+    reason = exc.strerror or str(exc) or type(exc).__name__
+    return OutputError(f"could not write {path}: {reason}{f' ({code})' if code else ''}; {kept} is as it was")
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` so that a reader sees the old file or the new, never half.
+
+    A failed write (a full disk) leaves the old file and raises ``OutputError``.
+    """
+    try:
+        os.replace(stage_file(path, data), path)
+    except OSError as exc:
+        raise write_failed(path, exc, path.name) from None
 
 
 def read_manifest(workspace: Workspace) -> dict | None:
@@ -421,13 +483,9 @@ def processed_is_current(workspace: Workspace, manifest: dict | None = None) -> 
 
 
 def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+    import psutil  # portable: os.kill(pid, 0) means something else on Windows
+
+    return psutil.pid_exists(pid)
 
 
 def remove_leftovers(folder: Path) -> None:
@@ -447,24 +505,22 @@ def remove_leftovers(folder: Path) -> None:
 
 
 class IngestLock:
-    """An exclusive lock on a workspace's processed/ while an ingest writes it."""
+    """An exclusive lock on a workspace's processed/ while an ingest writes it (``filelock``:
+    the same on Linux, macOS and Windows)."""
 
     def __init__(self, ws: Workspace):
         self.path = ws.processed / ".ingest.lock"
 
     def __enter__(self):
-        import fcntl
+        from filelock import FileLock
 
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.handle = open(self.path, "w")
-        fcntl.flock(self.handle, fcntl.LOCK_EX)
+        self.lock = FileLock(str(self.path))
+        self.lock.acquire()
         return self
 
     def __exit__(self, *exc):
-        import fcntl
-
-        fcntl.flock(self.handle, fcntl.LOCK_UN)
-        self.handle.close()
+        self.lock.release()
 
 
 def ingest(workspace=None, *, force: bool = False) -> IngestResult:
@@ -476,9 +532,25 @@ def ingest(workspace=None, *, force: bool = False) -> IngestResult:
     """
     ws = workspace if isinstance(workspace, Workspace) else resolve_workspace(workspace)
     input_files(ws)  # a workspace without raw/ is an error before anything is locked or written
-    with IngestLock(ws):
+    try:
+        lock = IngestLock(ws).__enter__()
+    except OSError:
+        return _read_only(ws, force)
+    try:
         remove_leftovers(ws.processed)
         return _ingest(ws, force)
+    finally:
+        lock.__exit__(None, None, None)
+
+
+def _read_only(ws: Workspace, force: bool) -> IngestResult:
+    """processed/ cannot be written (a read-only share or mount): use it if it is current."""
+    manifest = read_manifest(ws)
+    if not force and processed_is_current(ws, manifest):
+        return IngestResult(ws, changed=False, tables={k: v["rows"] for k, v in manifest["tables"].items()},
+                            manifest=manifest)
+    raise ParameterError(f"{ws.display(ws.processed)} is read-only and out of date with raw/ (or --force was given): "
+                         "make it writable, or run where it is, and ingest again")
 
 
 def _ingest(ws: Workspace, force: bool) -> IngestResult:
@@ -504,11 +576,23 @@ def _ingest(ws: Workspace, force: bool) -> IngestResult:
         "vintages": _vintages(tables["observations"]),
         "warnings": messages,
     }
+    blobs[MANIFEST] = (json.dumps(new_manifest, indent=2, ensure_ascii=False) + "\n").encode()
+    # Every file is written in full before any is moved into place: a full disk leaves the
+    # last good processed/ as it was. The manifest moves last (load() checks the tables by it).
+    staged = []
     for name, blob in blobs.items():
-        atomic_write(ws.processed / f"{name}.parquet", blob)
-    # Quarter snapshots of the old inputs are stale; the manifest written next lists none.
+        target = ws.processed / (name if name == MANIFEST else f"{name}.parquet")
+        try:
+            staged.append((stage_file(target, blob), target))
+        except OSError as exc:
+            for temp, _ in staged:
+                temp.unlink(missing_ok=True)
+            raise write_failed(ws.display(target), exc, ws.display(ws.processed)) from None
+    for temp, target in staged[:-1]:
+        os.replace(temp, target)
+    # Quarter snapshots of the old inputs are stale; the manifest moved in next lists none.
     shutil.rmtree(ws.processed / "snapshots", ignore_errors=True)
-    atomic_write(ws.processed / MANIFEST, (json.dumps(new_manifest, indent=2, ensure_ascii=False) + "\n").encode())
+    os.replace(*staged[-1])
     return IngestResult(ws, changed=True, tables={k: v["rows"] for k, v in new_manifest["tables"].items()},
                         warnings=messages, manifest=new_manifest)
 

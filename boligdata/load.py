@@ -37,8 +37,10 @@ class Tables:
         """True when any row of any table is synthetic (reports must then say so)."""
         return any(t.get("synthetic_rows", 0) for t in self.manifest.get("tables", {}).values())
 
-    def quarter(self, quarter: str, as_of=None):
+    def quarter(self, quarter: str, as_of=None, *, store: bool = True):
         """The quarter snapshot: every table of the quarter as it stood on ``as_of`` (its last day).
+
+        It is kept in processed/snapshots/ for the next call unless ``store`` is False.
 
         >>> snap = load().quarter("2020Q3")
         >>> snap.area("odense-solbakken-mv")["label_da"]
@@ -46,7 +48,7 @@ class Tables:
         """
         from .snapshot.store import quarter_snapshot
 
-        return quarter_snapshot(self, quarter, as_of)
+        return quarter_snapshot(self, quarter, as_of, store=store)
 
     def history(self):
         """The list history as a ``ListHistory``, with its coverage per municipality.

@@ -43,10 +43,19 @@ def plan_settings() -> dict:
 
 
 def _plan(tables, plan_id: str) -> pd.Series:
+    if not hasattr(tables, "plans"):
+        raise ParameterError(f"expected the tables of load() (or a quarter snapshot), not {type(tables).__name__}")
     plans = tables.plans.set_index("plan_id")
     if plan_id not in plans.index:
         raise ParameterError(f"unknown plan '{plan_id}' (known: {', '.join(sorted(plans.index))})")
     return plans.loc[plan_id]
+
+
+def _area(tables, area_id: str) -> None:
+    if not hasattr(tables, "areas"):
+        raise ParameterError(f"expected the tables of load() (or a quarter snapshot), not {type(tables).__name__}")
+    if area_id not in set(tables.areas["area_id"]):
+        raise ParameterError(f"unknown area '{area_id}' (an områdekode of raw/omraader*)")
 
 
 def goals_table(source, plan_id: str) -> pd.DataFrame:
@@ -202,6 +211,7 @@ def support_series(tables, area_id: str, start: str | None = None, as_of=None) -
     ``start`` is the period to measure from (default: each measure's first period); with
     ``as_of`` only periods ended by that date count.
     """
+    _area(tables, area_id)
     directions = plan_settings()["support_directions"]
     counts = tables.support_counts[tables.support_counts["area_id"] == area_id]
     if as_of is not None:
@@ -231,6 +241,7 @@ def letting_table(tables, area_id: str, quarter: str) -> pd.DataFrame:
     A figure is taken as published for exactly that span of quarters, or summed from the
     single quarters when all of them are there; otherwise it is missing (never zero).
     """
+    _area(tables, area_id)
     quarter = parse_quarter(quarter)
     year = int(quarter[:4])
     spans = {"quarter": (quarter, quarter), "year_to_date": (f"{year}Q1", quarter),

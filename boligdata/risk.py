@@ -187,6 +187,12 @@ def risk_band(result: AreaResult, settings: BandSettings | None = None, view: Ar
                 near = [c for c in dict.fromkeys(added) if c in by_persons + by_points]
                 if near:
                     text += " Det er " + " og ".join(_distance_da(result, c, view) for c in near) + " (rapportens margin)."
+                # A list designation above it that cannot be decided is never hidden by the band's label.
+                above = [d.label_da.lower() for d in result.undecided_designations() if d.list]
+                if above:
+                    either = " eller ".join(above)
+                    text += f" Om området er {either}, kan ikke afgøres med de tal, der foreligger."
+                    return _band(band, f"{band.label_da} ({either} uafklaret)", text)
                 return _band(band, band.label_da, text)
             own_met = [c for c in designation.criteria if result.criteria[c].met]
             also = "".join(f" og opfylder {result.criteria[c].criterion.name_da} (over "

@@ -79,7 +79,10 @@ def national_raw(raw: Path, *, seed: int = 2024, first_year: int = 2012, last_ye
                       "income_pct_of_region": 80 - 30 * severity}
             steps = {"non_western_pct": 1.0, "outside_labour_market_pct": 1.5, "convicted_pct": 0.2,
                      "primary_school_only_pct": 1.2, "income_pct_of_region": 1.2}
-            series = {ind: _walk(rng, starts[ind], steps[ind], periods) for ind in CRITERIA}
+            # A floor under the crime share: a walk down to 0,01 % is no area of 1.000 residents or more
+            # (it would be a tenth of a person), and ingest rightly takes it for a share written 0-1.
+            series = {ind: _walk(rng, starts[ind], steps[ind], periods, low=0.2 if ind == "convicted_pct" else 0.0)
+                      for ind in CRITERIA}
             people = _walk(rng, residents, residents * 0.02, periods, 300, 20000)
             for i, period in enumerate(periods):
                 for ind in CRITERIA:

@@ -16,7 +16,7 @@ from .ingest import atomic_write
 from .readers.templates import input_kinds
 
 TYPE_HELP_DA = {
-    "text": "tekst", "id": "kode", "kommunekode": "kommunekode (3 cifre)", "count": "helt tal, 0 eller mere",
+    "text": "tekst", "id": "kode", "key": "fast nøgle: a-z, 0-9 og -", "kommunekode": "kommunekode (3 cifre)", "count": "helt tal, 0 eller mere",
     "number": "tal (1.302 eller 61,4)", "pct": "procent 0-100 (61,4)", "year": "årstal", "period":
     "periode (2020, 2020K3, 2020M07, 2020-U32)", "quarter": "kvartal (2020K3)", "date": "dato (2020-09-22)",
     "list": "liste adskilt af ;", "enum": "en af de nævnte værdier", "area_ref": "områdekode eller områdenavn",

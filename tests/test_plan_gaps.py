@@ -55,14 +55,14 @@ def test_gap_development_by_hand(sample_workspace, tmp_path):
     # from 21 to 18 (narrowed by 3) and the area developed better than the municipality.
     write(sample_workspace / "raw" / "observationer_test.csv",
           "geografiniveau;geografikode;indikator;periode;værdi;kilde;opgjort;status\n"
-          f"helhedsplan;{PLAN};social_assistance_18_64_pct;2030;38;t;2030-12-31;endelig\n"
-          f"helhedsplan;{PLAN};social_assistance_18_64_pct;2031;34;t;2031-12-31;endelig\n"
-          "kommune;330;social_assistance_18_64_pct;2030;17;t;2030-12-31;endelig\n"
-          "kommune;330;social_assistance_18_64_pct;2031;16;t;2031-12-31;endelig\n")
+          f"helhedsplan;{PLAN};social_assistance_18_64_pct;2012;38;t;2013-06-30;endelig\n"
+          f"helhedsplan;{PLAN};social_assistance_18_64_pct;2013;34;t;2014-06-30;endelig\n"
+          "kommune;330;social_assistance_18_64_pct;2012;17;t;2013-06-30;endelig\n"
+          "kommune;330;social_assistance_18_64_pct;2013;16;t;2014-06-30;endelig\n")
     from boligdata.gaps import gap_development
 
     gaps = gap_table(load(sample_workspace), levels=("plan",))
-    gaps = gaps[(gaps.indicator == "social_assistance_18_64_pct") & gaps.period.isin(["2030", "2031"])]
+    gaps = gaps[(gaps.indicator == "social_assistance_18_64_pct") & gaps.period.isin(["2012", "2013"])]
     row = gap_development(gaps).iloc[0]
     assert (row["baseline_gap"], row["latest_gap"], row["gap_change"], row["trend"], row["development"]) == \
         (21.0, 18.0, -3.0, "narrowed", "better")

@@ -24,9 +24,15 @@ from ..municipalities import find_municipality, municipalities
 from ..paths import NOTEBOOKS_DIR, Workspace
 from ..present.dates import quarter_da
 from ..readers.values import period_bounds
+from ..snapshot.store import persist
 from .registry import analyst_notebooks, templates
 
 QUARTER = re.compile(r"^(\d{4})[QK]([1-4])$")
+
+
+# What a part of a report's path may hold: ingest allows a-z, 0-9 and - in ids (docs/inputs.md);
+# quarters are 2020Q3. Checked again where the path is built, so no data value reaches one unchecked.
+SAFE_PART = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]{0,120}")
 
 
 class ReportError(BoligdataError):
@@ -57,11 +63,19 @@ class ReportJob:
             name += f"-pr-{self.as_of}"
         return f"{name}-intern" if self.internal else name
 
+    def folder(self, ws: Workspace) -> Path:
+        """reports/<quarter>/<kommunekode>/, every part checked: data never steers a path."""
+        for part in (self.quarter, self.municipality, self.name):
+            if not SAFE_PART.fullmatch(part):
+                raise ParameterError(f"report {part!r}: expected a file name of a-z, A-Z, 0-9 and - (ids are "
+                                     "checked at ingest; this one was not)")
+        return ws.reports / self.quarter / self.municipality
+
     def html_path(self, ws: Workspace) -> Path:
-        return ws.reports / self.quarter / self.municipality / f"{self.name}.html"
+        return self.folder(ws) / f"{self.name}.html"
 
     def notebook_path(self, ws: Workspace) -> Path:
-        return ws.reports / self.quarter / self.municipality / f"{self.name}.ipynb"
+        return self.folder(ws) / f"{self.name}.ipynb"
 
 
 def parse_quarter_parameter(quarter: str) -> str:
@@ -136,7 +150,9 @@ def plan_job(template: str, quarter: str, *, municipality=None, area=None, plan=
     if given[scope] is None or wrong:
         raise ParameterError(f"--template {template} takes --{scope} (and no --{', --'.join(wrong) or 'other scope'})")
     tables = tables if tables is not None else load(workspace)
-    snapshot = snapshot if snapshot is not None else tables.quarter(quarter, as_of)
+    # Computed, not stored, until the parameters are found valid: a refusal leaves processed/ as it was.
+    validated = snapshot is None
+    snapshot = snapshot if snapshot is not None else tables.quarter(quarter, as_of, store=False)
     label = known[template].title_da
     parameters = {"quarter": quarter}
     if as_of:
@@ -145,6 +161,8 @@ def plan_job(template: str, quarter: str, *, municipality=None, area=None, plan=
         parameters["internal"] = True
 
     def job(scope_id, home, title):
+        if validated:
+            persist(snapshot)
         return ReportJob(template, quarter, scope, scope_id, home, f"{label}: {title}, {quarter_da(quarter)}",
                          {**parameters, scope: scope_id}, internal, as_of, f"{label}: {title}")
 
@@ -188,7 +206,7 @@ def all_jobs(quarter: str, workspace=None, templates_wanted=None, as_of=None, in
     unknown = sorted(set(wanted) - set(known))
     if unknown:
         raise ParameterError(f"--templates: unknown template(s) {', '.join(unknown)}")
-    snapshot = tables.quarter(quarter, as_of_parameter(as_of, quarter))
+    snapshot = tables.quarter(quarter, as_of_parameter(as_of, quarter), store=False)
     areas = snapshot.areas
     by_municipality = {code: part["area"].tolist() for code, part in areas.groupby("municipality_code", sort=True)}
     options = {"tables": tables, "snapshot": snapshot, "as_of": as_of, "internal": internal}
@@ -205,6 +223,8 @@ def all_jobs(quarter: str, workspace=None, templates_wanted=None, as_of=None, in
             for plan in tables.plans.itertuples():
                 if _plan_runs(tables.plans.set_index("plan_id").loc[plan.plan_id], quarter):
                     jobs.append(plan_job(name, quarter, plan=plan.plan_id, **options))
+    if jobs:
+        persist(snapshot)
     return jobs
 
 

@@ -8,6 +8,7 @@ duplicate key) can name it too.
 
 from __future__ import annotations
 
+import datetime as dt
 import warnings
 from pathlib import Path
 
@@ -15,8 +16,8 @@ import pandas as pd
 
 from ..municipalities import normalise_kommunekode
 from . import values as v
-from .table import RawTable, read_table
-from .templates import Column, Kind
+from .table import Percent, RawTable, read_table
+from .templates import Column, Kind, input_limits
 
 INTEGER_TYPES = ("count", "year")
 FLOAT_TYPES = ("number", "pct")
@@ -29,8 +30,12 @@ class InputWarning(UserWarning):
 def match_headers(table: RawTable, kind: Kind) -> dict[int, Column]:
     """Which column of the file is which template column; missing required ones fail.
 
-    An unknown extra column is ignored with a warning naming it.
+    An unknown extra column is ignored with a warning naming it, unless it looks like a
+    misspelling of one of the template's columns that the file lacks: then it is refused,
+    because its values would be dropped without a word.
     """
+    import difflib
+
     def key(text) -> str:
         return v.normalise_key(text).replace("_", "")
 
@@ -55,10 +60,14 @@ def match_headers(table: RawTable, kind: Kind) -> dict[int, Column]:
             raise table.error(f"each column once; '{column.heading}' appears twice", row=1, column=heading)
         found[index] = column
     present = {c.name for c in found.values()}
+    absent = {key(c.heading): c for c in kind.columns if c.name not in present}
+    for heading in unknown:
+        close = difflib.get_close_matches(key(heading), list(absent), n=1, cutoff=0.75)
+        if close and not absent[close[0]].required:
+            raise table.error(f"a column of the '{kind.name}' template; is '{heading}' meant to be "
+                              f"'{absent[close[0]].heading}'? (rename it, or remove the column)", row=1, column=heading)
     for column in kind.columns:
         if column.required and column.name not in present:
-            import difflib
-
             expected = ", ".join(c.heading for c in kind.columns if c.required)
             close = difflib.get_close_matches(key(column.heading), [key(u) for u in unknown], n=1, cutoff=0.6)
             hint = next((f"; is '{u}' meant to be '{column.heading}'?" for u in unknown if close and key(u) == close[0]), "")
@@ -73,6 +82,8 @@ def parse_cell(raw, column: Column, table: RawTable, row: int):
     def fail(expected):
         return table.error(expected, row=row, column=column.heading, value=raw)
 
+    if isinstance(raw, Percent) and column.type not in FLOAT_TYPES:
+        raise fail(f"a {column.type} without a percent format ({column.help_da})")
     if v.is_blank(raw) or (column.type in INTEGER_TYPES + FLOAT_TYPES and v.missing_reason(raw)):
         reason = v.missing_reason(raw)
         if column.required and not column.missing_allowed:
@@ -81,14 +92,16 @@ def parse_cell(raw, column: Column, table: RawTable, row: int):
             raise fail(f"a number ({column.help_da})")
         return None, (reason if reason != "tom" else None)
     try:
-        if column.type in ("text",):
-            return str(raw).strip(), None
+        if column.type == "text":
+            return v.clean_text(raw), None
+        if column.type == "key":
+            return v.parse_key(raw, input_limits().max_id_length), None
         if column.type in ("id", "area_ref"):
-            return v.parse_code(raw), None
+            return v.clean_text(v.parse_code(raw)), None
         if column.type == "kommunekode":
             return normalise_kommunekode(raw), None
         if column.type == "list":
-            return v.parse_list(raw), None
+            return v.parse_list(v.clean_text(raw)), None
         if column.type == "year":
             return v.parse_year(raw), None
         if column.type == "period":
@@ -96,10 +109,14 @@ def parse_cell(raw, column: Column, table: RawTable, row: int):
         if column.type == "quarter":
             return v.parse_quarter(raw), None
         if column.type == "date":
-            return v.parse_date(raw), None
+            date = v.parse_date(raw)
+            if column.name == "vintage" and date > dt.date.today().isoformat():
+                raise ValueError(f"a date no later than today ({dt.date.today().isoformat()}): a figure cannot "
+                                 "have been counted in the future")
+            return date, None
         if column.type == "enum":
             try:
-                return column.canonical(str(raw)), None
+                return column.canonical(v.clean_text(raw)), None
             except KeyError:
                 allowed = sorted({key for key, _ in column.values})
                 raise ValueError(f"one of {', '.join(allowed)}") from None
@@ -157,6 +174,8 @@ def read_input(path: Path, kind: Kind, display: str | None = None) -> pd.DataFra
             raw = cells[index] if index < len(cells) else None
             value, reason = parse_cell(raw, column, table, row)
             record[column.name] = value
+            if isinstance(raw, Percent):
+                record[f"_percent_{column.name}"] = True
             if column.missing_allowed:
                 record[f"{column.name}_missing_reason"] = reason
         records.append(record)

@@ -1,9 +1,12 @@
 """Reading a CSV or XLSX input file into rows of cells, with where each cell came from.
 
-What is normalised here (docs/inputs.md): a UTF-8 byte-order mark; cp1252/Latin-1
-files; `;`, `,` or tab as delimiter; trailing and blank rows. What is refused: an empty
-file, a missing or empty sheet, merged header cells, and Excel formulas that have no
-saved value (the value is not in the file, so we cannot read it).
+What is normalised here (docs/inputs.md): a UTF-8 byte-order mark; UTF-16 and UTF-32 with
+their byte-order mark; cp1252/Latin-1 files; `;`, `,` or tab as delimiter; trailing and blank
+rows; headings in Unicode NFC; percent-formatted XLSX cells (Excel stores "61,4 %" as 0,614
+with a % format: it is read as 61,4). What is refused: a file larger than the limits of
+data/inputs.yaml (checked before parsing), mixed or unknown encodings, an empty file or one
+with no headings, a missing or empty sheet, merged header cells, and Excel formulas that have
+no saved value (the value is not in the file, so we cannot read it).
 """
 
 from __future__ import annotations
@@ -14,10 +17,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import InputError
-from .values import is_blank
+from .templates import input_limits
+from .values import clean_text, is_blank
 
 DATA_SHEET = "data"
 INSTRUCTION_SHEETS = {"vejledning", "instructions", "indikatorer", "indicators"}
+
+
+class Percent(float):
+    """A number from a percent-formatted XLSX cell, already on the 0-100 scale (0,614 -> 61,4)."""
 
 
 @dataclass
@@ -52,6 +60,13 @@ def read_table(path: Path, display: str | None = None) -> RawTable:
     """
     display = display or str(path)
     suffix = path.suffix.lower()
+    limits = input_limits()
+    if path.is_symlink() and not path.exists():
+        raise InputError(display, "a readable file; it is a link to a file that does not exist")
+    size = path.stat().st_size
+    if size > limits.max_bytes:
+        raise InputError(display, f"a file of at most {_mb(limits.max_bytes)} (limits.max_bytes in "
+                         f"boligdata/data/inputs.yaml); this one is {_mb(size)}")
     if suffix in (".xlsx", ".xlsm"):
         return _read_xlsx(path, display)
     if suffix in (".csv", ".txt"):
@@ -59,15 +74,40 @@ def read_table(path: Path, display: str | None = None) -> RawTable:
     raise InputError(display, "a .csv or .xlsx file")
 
 
+def _mb(size: int) -> str:
+    return f"{size / 2**20:,.1f} MB".replace(",", "X").replace(".", ",").replace("X", ".")
+
+
+# Byte-order marks, longest first (UTF-32 LE starts like UTF-16 LE).
+BOMS = ((b"\xff\xfe\x00\x00", "utf-32-le", "UTF-32"), (b"\x00\x00\xfe\xff", "utf-32-be", "UTF-32"),
+        (b"\xef\xbb\xbf", "utf-8", "UTF-8"), (b"\xff\xfe", "utf-16-le", "UTF-16"), (b"\xfe\xff", "utf-16-be", "UTF-16"))
+SAVE_AS = "save it again as 'CSV UTF-8 (kommasepareret)' in Excel"
+
+
 def _decode(data: bytes, display: str) -> tuple[str, list[str]]:
-    notes = []
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", errors="strict"), notes
+    """The file's text. A byte-order mark decides the encoding; without one, UTF-8, else
+    Windows-1252 (what Danish Excel writes as plain 'CSV'). Anything else is refused."""
+    for bom, codec, name in BOMS:
+        if data.startswith(bom):
+            try:
+                text = data[len(bom):].decode(codec)
+            except UnicodeDecodeError as exc:
+                raise InputError(display, f"{name} text throughout, as its byte-order mark says; byte "
+                                 f"0x{data[len(bom) + exc.start]:02X} at position {len(bom) + exc.start} is not {name} "
+                                 f"(the file mixes encodings): {SAVE_AS}") from None
+            return text, ([] if name == "UTF-8" else [f"read as {name} (byte-order mark)"])
+    if b"\x00" in data[:4096]:
+        raise InputError(display, f"text in UTF-8 or Windows-1252; the file holds NUL bytes, as UTF-16 or "
+                         f"UTF-32 without a byte-order mark does: {SAVE_AS}")
     try:
-        return data.decode("utf-8"), notes
+        return data.decode("utf-8"), []
     except UnicodeDecodeError:
-        notes.append("read as cp1252 (Windows/Latin-1), not UTF-8")
-        return data.decode("cp1252", errors="replace"), notes
+        pass
+    try:
+        return data.decode("cp1252"), ["read as cp1252 (Windows/Latin-1), not UTF-8"]
+    except UnicodeDecodeError as exc:
+        raise InputError(display, f"text in UTF-8 or Windows-1252; byte 0x{data[exc.start]:02X} at position "
+                         f"{exc.start} is neither: {SAVE_AS}") from None
 
 
 def _sniff_delimiter(first_line: str) -> str:
@@ -87,12 +127,23 @@ def _read_csv(path: Path, display: str) -> RawTable:
     text, notes = _decode(data, display)
     if not text.strip():
         raise InputError(display, "a header row and at least one data row; the file is empty")
-    first_line = text.lstrip("\n").split("\n", 1)[0]
+    first_line = text.lstrip("\r\n").split("\n", 1)[0]
     delimiter = _sniff_delimiter(first_line)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    all_rows = list(reader)
-    header_index = next(i for i, r in enumerate(all_rows) if any(c.strip() for c in r))
-    headers = [h.strip() for h in all_rows[header_index]]
+    limits = input_limits()
+    all_rows, cells = [], 0
+    try:
+        for cells_of_row in reader:
+            all_rows.append(cells_of_row)
+            cells += len(cells_of_row)
+            if len(all_rows) > limits.max_rows or cells > limits.max_cells:
+                raise InputError(display, _too_large(limits, len(all_rows), cells))
+    except csv.Error as exc:
+        raise InputError(display, f"well-formed CSV ({exc}) near row {reader.line_num}") from None
+    header_index = next((i for i, r in enumerate(all_rows) if any(c.strip() for c in r)), None)
+    if header_index is None:
+        raise InputError(display, "a header row and at least one data row; the file holds only delimiters")
+    headers = [clean_text(h) for h in all_rows[header_index]]
     rows = []
     for offset, cells in enumerate(all_rows[header_index + 1 :], start=header_index + 2):
         if all(is_blank(c) for c in cells):
@@ -100,6 +151,52 @@ def _read_csv(path: Path, display: str) -> RawTable:
         rows.append((offset, [c.strip() for c in cells]))
     # Danish exports use ';' with decimal comma; ',' files use the decimal point.
     return RawTable(display, None, headers, rows, decimal_comma=(delimiter != ","), notes=notes)
+
+
+def _too_large(limits, rows: int, cells: int) -> str:
+    what = (f"more than {limits.max_rows:,} rows".replace(",", ".") if rows > limits.max_rows
+            else f"more than {limits.max_cells:,} cells".replace(",", "."))
+    return (f"at most {limits.max_rows:,} rows and {limits.max_cells:,} cells".replace(",", ".")
+            + f" (limits in boligdata/data/inputs.yaml); this one has {what} (delete empty rows below the data, "
+            "or split the file)")
+
+
+def _count_rows_and_cells(path: Path, sheet_path: str, display: str, sheet: str) -> None:
+    """Refuse a sheet too large to read, by counting its rows and cells in the unzipped XML
+    (fast, and before openpyxl builds a single cell): six million empty rows take a second."""
+    import zipfile
+
+    limits = input_limits()
+    rows = cells = unpacked = 0
+    carry = b""
+    with zipfile.ZipFile(path) as archive, archive.open(sheet_path) as xml:
+        while chunk := xml.read(1 << 22):
+            unpacked += len(chunk)
+            if unpacked > limits.max_unpacked_bytes:
+                raise InputError(display, f"a sheet of at most {_mb(limits.max_unpacked_bytes)} unpacked "
+                                 "(limits.max_unpacked_bytes in boligdata/data/inputs.yaml)", sheet=sheet)
+            text = carry + chunk
+            rows += text.count(b"<row ") + text.count(b"<row>")
+            cells += text.count(b"<c ") + text.count(b"<c>")
+            carry = text[-4:]
+            rows -= carry.count(b"<row ")
+            cells -= carry.count(b"<c ") + carry.count(b"<c>")
+            if rows > limits.max_rows or cells > limits.max_cells:
+                raise InputError(display, _too_large(limits, rows, cells), sheet=sheet)
+
+
+def _percent_styles(path: Path) -> bool:
+    """True if the workbook defines a percent number format (built-in 9 or 10, or a custom
+    format with %); only then are cells read one by one for their format."""
+    import re
+    import zipfile
+
+    with zipfile.ZipFile(path) as archive:
+        try:
+            styles = archive.read("xl/styles.xml").decode("utf-8", errors="replace")
+        except KeyError:
+            return False
+    return bool(re.search(r'numFmtId="(9|10)"', styles) or re.search(r'formatCode="[^"]*%', styles))
 
 
 def _merged_header_cells(path: Path, sheet_path: str) -> str | None:
@@ -116,14 +213,26 @@ def _merged_header_cells(path: Path, sheet_path: str) -> str | None:
     return None
 
 
-def _grid(book, sheet_name: str) -> list[list]:
+def _grid(book, sheet_name: str, percent: bool = False) -> list[list]:
     sheet = book[sheet_name]
     # Files written in streaming mode carry no <dimension>; without this, openpyxl would
     # parse the whole sheet once more just to find its size.
     sheet.reset_dimensions()
-    rows = [list(r) for r in sheet.iter_rows(values_only=True)]
+    if percent:
+        rows = [[_cell_value(c) for c in r] for r in sheet.iter_rows()]
+    else:
+        rows = [list(r) for r in sheet.iter_rows(values_only=True)]
     width = max((len(r) for r in rows), default=0)
     return [r + [None] * (width - len(r)) for r in rows]
+
+
+def _cell_value(cell):
+    """A cell's value; a number shown as a percentage is read as what the user typed."""
+    value = getattr(cell, "value", None)
+    fmt = getattr(cell, "number_format", "") or ""
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and "%" in fmt:
+        return Percent(round(value * 100, 10))
+    return value
 
 
 def _read_xlsx(path: Path, display: str) -> RawTable:
@@ -144,20 +253,27 @@ def _read_xlsx(path: Path, display: str) -> RawTable:
         raise InputError(
             display, f"a sheet named '{DATA_SHEET}' (found: {', '.join(names) or 'no sheets'})"
         )
-    merged = _merged_header_cells(path, formulas[sheet_name]._worksheet_path)
+    sheet_path = formulas[sheet_name]._worksheet_path
+    _count_rows_and_cells(path, sheet_path, display, sheet_name)
+    merged = _merged_header_cells(path, sheet_path)
     if merged:
         raise InputError(display, f"one heading per column; header cells {merged} are merged", sheet=sheet_name, row=1)
-    grid_f = _grid(formulas, sheet_name)
-    formulas.close()
-    has_formula = any(isinstance(c, str) and c.startswith("=") for row in grid_f[1:] for c in row)
-    grid_v = grid_f
-    if has_formula:
-        values = openpyxl.load_workbook(path, read_only=True, data_only=True)
-        grid_v = _grid(values, sheet_name)
-        values.close()
+    percent = _percent_styles(path)
+    try:
+        grid_f = _grid(formulas, sheet_name, percent)
+        formulas.close()
+        has_formula = any(isinstance(c, str) and c.startswith("=") for row in grid_f[1:] for c in row)
+        grid_v = grid_f
+        if has_formula:
+            values = openpyxl.load_workbook(path, read_only=True, data_only=True)
+            grid_v = _grid(values, sheet_name, percent)
+            values.close()
+    except (ValueError, TypeError, KeyError, OverflowError) as exc:  # openpyxl's own parse of a damaged cell
+        raise InputError(display, f"cells Excel can write; one holds a value that cannot be read ({exc})",
+                         sheet=sheet_name) from None
     if not grid_v or all(all(is_blank(c) for c in r) for r in grid_v):
         raise InputError(display, "a header row and at least one data row; the sheet is empty", sheet=sheet_name)
-    headers = ["" if h is None else str(h).strip() for h in grid_v[0]]
+    headers = ["" if h is None else clean_text(h) for h in grid_v[0]]
     rows = []
     for number, (cells_f, cells_v) in enumerate(zip(grid_f[1:], grid_v[1:]), start=2):
         if has_formula:

@@ -9,7 +9,7 @@ from ..datafiles import check_choice, check_keys, package_yaml
 from .values import normalise_key
 
 TYPES = (
-    "text", "id", "kommunekode", "count", "number", "pct", "year", "period",
+    "text", "id", "key", "kommunekode", "count", "number", "pct", "year", "period",
     "quarter", "date", "list", "enum", "area_ref",
 )
 
@@ -50,7 +50,7 @@ def input_kinds() -> dict[str, Kind]:
     >>> kinds["observationer"].table, kinds["observationer"].column("value").heading
     ('observations', 'værdi')
     """
-    document = check_keys(package_yaml("inputs.yaml"), "inputs.yaml", required=["kinds"])
+    document = check_keys(package_yaml("inputs.yaml"), "inputs.yaml", required=["kinds", "limits", "periods"])
     kinds = {}
     for name, entry in document["kinds"].items():
         where = f"inputs.yaml: kind '{name}'"
@@ -67,6 +67,48 @@ def input_kinds() -> dict[str, Kind]:
         kinds[name] = Kind(name, entry["table"], entry["title_da"], entry["help_da"],
                            tuple(entry["key"]), tuple(columns))
     return kinds
+
+
+@dataclass(frozen=True)
+class Limits:
+    """How large one input file may be (``limits`` in data/inputs.yaml)."""
+
+    max_bytes: int
+    max_rows: int
+    max_cells: int
+    max_unpacked_bytes: int
+    max_id_length: int
+
+
+@lru_cache(maxsize=1)
+def input_limits() -> Limits:
+    """The limits on one input file.
+
+    >>> input_limits().max_rows
+    1048576
+    """
+    entry = check_keys(package_yaml("inputs.yaml")["limits"], "inputs.yaml: limits",
+                       required=list(Limits.__dataclass_fields__))
+    for name, value in entry.items():
+        if not isinstance(value, int) or value <= 0:
+            from ..errors import DataFileError
+
+            raise DataFileError(f"inputs.yaml: limits.{name} must be a whole number above 0, not {value!r}")
+    return Limits(**entry)
+
+
+@lru_cache(maxsize=1)
+def period_years() -> tuple[int, int]:
+    """The first and last year a period or year in the inputs may have: ``periods.first_year``
+    of data/inputs.yaml, and the year of the last list in the rules' timeline.
+
+    >>> period_years()
+    (1990, 2030)
+    """
+    from ..lists import load_lists
+
+    entry = check_keys(package_yaml("inputs.yaml")["periods"], "inputs.yaml: periods", required=["first_year"])
+    return int(entry["first_year"]), load_lists()[-1].year
 
 
 def kind_for_file(filename: str) -> Kind | None:

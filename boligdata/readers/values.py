@@ -8,6 +8,7 @@ reader adds the file, sheet, row and column.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 import unicodedata
 
@@ -73,7 +74,7 @@ def parse_number(value, *, decimal_comma: bool = True, whole: bool = False) -> f
     if isinstance(value, bool):
         raise ValueError("a number, not a yes/no value")
     if isinstance(value, (int, float)):
-        return float(value)
+        return _checked(float(value), whole)
     text = _SPACES.sub("", str(value)).lower()
     for suffix in ("%", "kr.", "kr", "dkk"):
         if text.endswith(suffix):
@@ -104,10 +105,73 @@ def parse_number(value, *, decimal_comma: bool = True, whole: bool = False) -> f
             text = text.replace(".", "")
     if not _PLAIN.match(text):
         raise ValueError("a number such as 1.302 or 61,4")
-    number = float(text)
+    return _checked(float(text), whole)
+
+
+# The largest whole number a float (and Excel) holds exactly; a count beyond it is no count.
+MAX_WHOLE = 2**53 - 1
+
+
+def _checked(number: float, whole: bool) -> float:
+    if not math.isfinite(number):
+        raise ValueError("a finite number (Excel's #DIV/0! or an overflow is not a figure)")
     if whole and number != int(number):
         raise ValueError("a whole number")
+    if whole and abs(number) > MAX_WHOLE:
+        raise ValueError(f"a whole number no larger than {MAX_WHOLE:,}".replace(",", "."))
     return number
+
+
+# Characters that print as nothing (Unicode category Cf: zero-width space, soft hyphen,
+# byte-order mark, direction marks): removed from text, refused in ids.
+def invisible_characters(text: str) -> list[str]:
+    """The invisible characters in ``text``, by their Unicode names.
+
+    >>> invisible_characters("x-par\u200bken")
+    ['U+200B ZERO WIDTH SPACE']
+    """
+    return [f"U+{ord(c):04X} {unicodedata.name(c, 'UNNAMED')}" for c in text if unicodedata.category(c) == "Cf"]
+
+
+def clean_text(value) -> str:
+    """Text as compared and stored: NFC (a decomposed "å" is the same letter as "å"),
+    invisible characters removed, no-break and other spaces made plain, trimmed.
+
+    >>> clean_text(" Vollsmose\u00a0Nord\u200b ") == "Vollsmose Nord", clean_text("a\u030a") == "å"
+    (True, True)
+    """
+    text = unicodedata.normalize("NFC", str(value))
+    text = "".join(c for c in text if unicodedata.category(c) != "Cf")
+    return re.sub(r"[\u00a0\u2000-\u200a\u202f\u205f\u3000]", " ", text).strip()
+
+
+def parse_key(value, max_length: int = 64) -> str:
+    """An id that becomes part of file names (områdekode, helhedsplankode): lower-case a-z,
+    digits and hyphens, starting with a letter or digit, at most ``max_length`` characters.
+
+    >>> parse_key(" odense-vollsmose ")
+    'odense-vollsmose'
+    >>> parse_key("x/../raw")
+    Traceback (most recent call last):
+    ...
+    ValueError: an id of a-z, 0-9 and - (at most 64 characters, e.g. odense-vollsmose); '/' (U+002F SOLIDUS) is not allowed
+    """
+    text = unicodedata.normalize("NFC", parse_code(value))
+    rule = f"an id of a-z, 0-9 and - (at most {max_length} characters, e.g. odense-vollsmose)"
+    hidden = invisible_characters(text)
+    if hidden:
+        raise ValueError(f"{rule}; it holds the invisible character {hidden[0]}: retype the id")
+    if len(text) > max_length:
+        raise ValueError(f"{rule}; this one has {len(text)} characters")
+    bad = next((c for c in text if not ("a" <= c <= "z" or "0" <= c <= "9" or c == "-")), None)
+    if bad is not None:
+        name = unicodedata.name(bad, "UNNAMED")
+        hint = {"æ": "ae", "ø": "oe", "å": "aa"}.get(bad.lower())
+        tail = f": write {hint}" if hint else (": write it in lower case" if bad.isupper() and bad.isascii() else "")
+        raise ValueError(f"{rule}; {bad!r} (U+{ord(bad):04X} {name}) is not allowed{tail}")
+    if not text or text.startswith("-"):
+        raise ValueError(f"{rule}; it must start with a letter or digit")
+    return text
 
 
 def normalise_key(text: str) -> str:
@@ -116,7 +180,7 @@ def normalise_key(text: str) -> str:
     >>> normalise_key("  Områ-dekode "), normalise_key("Værdi (%)")
     ('omraa_dekode', 'vaerdi')
     """
-    text = str(text).strip().lower()
+    text = clean_text(text).lower()
     for a, b in (("æ", "ae"), ("ø", "oe"), ("å", "aa")):
         text = text.replace(a, b)
     text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
@@ -132,7 +196,7 @@ def name_key(text: str) -> str:
     >>> name_key("Korsløkken (Øst)") == name_key("korsløkken (øst)"), name_key("Korsløkken (Øst)") == name_key("Korsløkken")
     (True, False)
     """
-    text = str(text).strip().lower()
+    text = clean_text(text).lower()
     for a, b in (("æ", "ae"), ("ø", "oe"), ("å", "aa")):
         text = text.replace(a, b)
     text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
@@ -159,16 +223,37 @@ def parse_period(value) -> str:
     """
     if isinstance(value, (int, float)) and not isinstance(value, bool) and float(value).is_integer():
         value = str(int(value))
+    if isinstance(value, (dt.date, dt.datetime)):
+        raise ValueError("a period such as 2020, 2020K3 (quarter), 2020M07 (month) or 2020-U32 (week), "
+                         "not a date (Excel turned the text into a date: format the column as text)")
     text = _SPACES.sub("", str(value)).upper()
     if m := _YEAR.match(text):
-        return m.group(1)
-    if m := _QUARTER.match(text):
-        return f"{m.group(1)}Q{m.group(2)}"
-    if (m := _MONTH.match(text)) and 1 <= int(m.group(2)) <= 12:
-        return f"{m.group(1)}M{m.group(2)}"
-    if (m := _WEEK.match(text)) and 1 <= int(m.group(2)) <= 53:
-        return f"{m.group(1)}W{int(m.group(2)):02d}"
-    raise ValueError("a period such as 2020, 2020K3 (quarter), 2020M07 (month) or 2020-U32 (week)")
+        period = m.group(1)
+    elif m := _QUARTER.match(text):
+        period = f"{m.group(1)}Q{m.group(2)}"
+    elif (m := _MONTH.match(text)) and 1 <= int(m.group(2)) <= 12:
+        period = f"{m.group(1)}M{m.group(2)}"
+    elif (m := _WEEK.match(text)) and 1 <= int(m.group(2)) <= 53:
+        period = f"{m.group(1)}W{int(m.group(2)):02d}"
+    else:
+        raise ValueError("a period such as 2020, 2020K3 (quarter), 2020M07 (month) or 2020-U32 (week)")
+    _check_year(int(period[:4]))
+    if "W" in period and int(period[5:]) > _iso_weeks(int(period[:4])):
+        raise ValueError(f"a week that exists: {period[:4]} has {_iso_weeks(int(period[:4]))} ISO weeks")
+    return period
+
+
+def _iso_weeks(year: int) -> int:
+    """52 or 53: the ISO week of 28 December is the year's last."""
+    return dt.date(year, 12, 28).isocalendar()[1]
+
+
+def _check_year(year: int) -> None:
+    from .templates import period_years
+
+    first, last = period_years()
+    if not first <= year <= last:
+        raise ValueError(f"a year from {first} to {last} (the rules' timeline ends with the list of {last})")
 
 
 def parse_quarter(value) -> str:
@@ -218,8 +303,7 @@ def parse_year(value) -> int:
         number = parse_number(value, whole=True)
     except ValueError:
         raise ValueError("a year such as 2020") from None
-    if not 1990 <= number <= 2100:
-        raise ValueError("a year such as 2020")
+    _check_year(int(number))
     return int(number)
 
 

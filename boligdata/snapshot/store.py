@@ -17,6 +17,7 @@ from functools import lru_cache
 
 import pandas as pd
 
+from ..errors import OutputError
 from ..paths import PACKAGE_DIR
 from . import TABLES, QuarterSnapshot, quarter_as_of
 from .compute import compute
@@ -73,10 +74,14 @@ def _write(tables, folder, computed: dict, key: str) -> None:
     blobs = {name: _parquet(frame) for name, frame in computed["tables"].items()}
     staging = folder.with_name(f".{folder.name}.{key}.tmp")
     shutil.rmtree(staging, ignore_errors=True)
-    staging.mkdir(parents=True)
-    for name, blob in blobs.items():
-        (staging / f"{name}.parquet").write_bytes(blob)
-    (staging / "meta.json").write_text(json.dumps(meta, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    try:
+        staging.mkdir(parents=True)
+        for name, blob in blobs.items():
+            (staging / f"{name}.parquet").write_bytes(blob)
+        (staging / "meta.json").write_text(json.dumps(meta, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    except OSError:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
     with IngestLock(tables.workspace):
         manifest = read_manifest(tables.workspace) or {}
         if manifest.get("input_hash") != tables.manifest.get("input_hash"):
@@ -117,10 +122,25 @@ def quarter_snapshot(tables, quarter: str, as_of=None, *, store: bool = True) ->
         if store:
             try:
                 _write(tables, folder, computed, key)
-            except OSError:
+            except (OSError, OutputError):
                 pass  # read-only or full processed/: the snapshot lives in memory for this run
         snapshot = QuarterSnapshot(quarter, as_of, {**computed["meta"], "key": key}, computed["tables"],
                                    tables.workspace, tables)
         snapshot._results.update({r.area: r for r in computed["results"]})
         return snapshot
     return QuarterSnapshot(quarter, as_of, stored["meta"], stored["tables"], tables.workspace, tables)
+
+
+def persist(snapshot: QuarterSnapshot) -> None:
+    """Store a snapshot computed with ``store=False`` (the parameter checks compute one, but a
+    refused parameter must leave processed/ as it was; the valid ones store it for the reports)."""
+    tables = snapshot.registry
+    key = snapshot.meta.get("key")
+    folder = _folder(tables, snapshot.quarter, snapshot.as_of)
+    if key is None or _read(folder, key) is not None:
+        return
+    meta = {k: v for k, v in snapshot.meta.items() if k != "key"}
+    try:
+        _write(tables, folder, {"meta": meta, "tables": snapshot.tables}, key)
+    except (OSError, OutputError):
+        pass  # read-only or full processed/: each report computes it again
