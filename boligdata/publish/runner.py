@@ -223,8 +223,12 @@ def all_jobs(quarter: str, workspace=None, templates_wanted=None, as_of=None, in
             for plan in tables.plans.itertuples():
                 if _plan_runs(tables.plans.set_index("plan_id").loc[plan.plan_id], quarter):
                     jobs.append(plan_job(name, quarter, plan=plan.plan_id, **options))
-    if jobs:
-        persist(snapshot)
+    if not jobs:
+        # Publishing nothing must not look like success: the last good reports stay, and the user is told.
+        raise ParameterError(f"--quarter {quarter}: no reports to build: no area has criteria figures on "
+                             f"{snapshot.as_of.isoformat()} and no plan runs in the quarter (templates: "
+                             f"{', '.join(wanted)})")
+    persist(snapshot)
     return jobs
 
 
