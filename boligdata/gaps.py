@@ -114,7 +114,8 @@ def gap_table(source, levels=("area", "plan"), geo_codes=None) -> pd.DataFrame:
 def gap_development(gaps: pd.DataFrame, baseline_period: str | None = None) -> pd.DataFrame:
     """Per geography × indicator: the gap at the baseline period and now, and its development.
 
-    ``trend`` is ``narrowed``, ``widened`` or ``unchanged`` (the absolute gap);
+    ``trend`` is ``narrowed``, ``widened`` or ``unchanged`` (the absolute gap), or ``single``
+    where there is one period only (no development to tell);
     ``development`` is ``better``/``worse``/``on_par`` for the area's change relative to the
     municipality's change, by the indicator's better direction.
 
@@ -132,18 +133,21 @@ def gap_development(gaps: pd.DataFrame, baseline_period: str | None = None) -> p
         if base.empty:
             continue
         base, latest = base.iloc[0], part.iloc[-1]
-        change = latest["gap"] - base["gap"]
-        trend = "unchanged" if abs(latest["gap"]) == abs(base["gap"]) else (
-            "narrowed" if abs(latest["gap"]) < abs(base["gap"]) else "widened")
-        relative = (latest["value"] - base["value"]) - (latest["municipality_value"] - base["municipality_value"])
+        # Rounded: the inputs have at most a few decimals, and 25,4 - 25,4 must be no change, not 1e-15.
+        change = round(float(latest["gap"] - base["gap"]), 9)
+        before, after = round(abs(float(base["gap"])), 9), round(abs(float(latest["gap"])), 9)
+        trend = "single" if latest["period"] == base["period"] else (
+            "unchanged" if after == before else "narrowed" if after < before else "widened")
+        relative = round(float((latest["value"] - base["value"])
+                               - (latest["municipality_value"] - base["municipality_value"])), 9)
         rows.append({
             "geo_level": level, "geo_code": code, "indicator": indicator,
             "baseline_period": base["period"], "baseline_value": float(base["value"]),
             "baseline_municipality": float(base["municipality_value"]), "baseline_gap": float(base["gap"]),
             "latest_period": latest["period"], "latest_value": float(latest["value"]),
             "latest_municipality": float(latest["municipality_value"]), "latest_gap": float(latest["gap"]),
-            "gap_change": round(float(change), 10), "trend": trend,
-            "development": "on_par" if latest["period"] == base["period"] else
+            "gap_change": change, "trend": trend,
+            "development": "unknown" if trend == "single" else
             verdict(relative, catalog.loc[indicator, "better"], catalog.loc[indicator, "tolerance"]),
         })
     columns = ["geo_level", "geo_code", "indicator", "baseline_period", "baseline_value", "baseline_municipality",

@@ -6,6 +6,8 @@ operator and count of criteria comes from the data file with its legal source.
 
 from __future__ import annotations
 
+import dataclasses
+
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
@@ -308,6 +310,7 @@ class CrimeFigure:
     quote: str = ""
     used: bool = True
     note: str = ""
+    evidence_da: str = ""  # the evidence in the Danish a committee reads
 
     def average_interval(self) -> tuple[Decimal, Decimal]:
         """The national average this figure allows (an interval where the figure is rounded).
@@ -425,8 +428,7 @@ class CrimeFigures:
                 their_low, their_high = theirs.average_interval()
                 if their_high < low or their_low > high:
                     raise ParameterError(_conflict_message(mine, theirs))
-            figures = [CrimeFigure(f.list_id, f.value, f.multiple, f.decimals, f.source, f.evidence, f.quote,
-                                   False if f.list_id == theirs.list_id else f.used, f.note) for f in figures]
+            figures = [dataclasses.replace(f, used=False if f.list_id == theirs.list_id else f.used) for f in figures]
             figures.append(theirs)
         return CrimeFigures(tuple(figures))
 
@@ -464,7 +466,7 @@ def check_plausible_average(figure: CrimeFigure, where: str) -> CrimeFigure:
     return figure
 
 
-_FIGURE_KEYS = ("evidence", "source", "quote", "used")
+_FIGURE_KEYS = ("evidence", "evidence_da", "source", "quote", "used")
 
 
 @lru_cache(maxsize=1)
@@ -489,7 +491,8 @@ def known_crime_figures() -> CrimeFigures:
                 raise DataFileError(f"{where}: give multiple + threshold_pct, or national_average_pct")
             value = Decimal(str(entry.get("threshold_pct", entry.get("national_average_pct"))))
             figure = CrimeFigure(str(list_id), value, entry.get("multiple"), int(entry["decimals"]), entry["source"],
-                                 entry["evidence"], entry["quote"], bool(entry["used"]), entry.get("note") or "")
+                                 entry["evidence"], entry["quote"], bool(entry["used"]), entry.get("note") or "",
+                                 entry["evidence_da"])
             check_plausible_average(figure, where)
             figures.append(figure)
         if sum(f.used for f in figures if f.list_id == str(list_id)) != 1:
@@ -516,7 +519,8 @@ def user_crime_figure(lst, *, national_average=None, threshold=None, threshold_f
     if len(given) > 1:
         raise ParameterError(f"{' and '.join(f for _, _, f in given)}: give one figure; one determines the others")
     value, multiple, flag = given[0]
-    figure = CrimeFigure(lst.id, Decimal(value), multiple, None, source or flag, "given by the user", "", True)
+    figure = CrimeFigure(lst.id, Decimal(value), multiple, None, source or flag, "given by the user", "", True,
+                         evidence_da="oplyst af brugeren")
     return CrimeFigures((check_plausible_average(figure, flag),))
 
 
@@ -539,12 +543,12 @@ def crime_figures_from_table(frame) -> CrimeFigures:
         source = f"{row.source} (raw/landsgennemsnit)"
         if pd.notna(row.national_average_pct):
             figure = CrimeFigure(lst.id, Decimal(repr(float(row.national_average_pct))), None, None, source,
-                                 "given in the workspace")
+                                 "given in the workspace", evidence_da="oplyst i arbejdsområdets inddata")
         elif pd.notna(row.threshold_pct):
             if pd.isna(row.multiple):
                 raise ParameterError(f"raw/landsgennemsnit: the threshold for {row.list_year} needs its multiplum")
             figure = CrimeFigure(lst.id, Decimal(repr(float(row.threshold_pct))), int(row.multiple), None, source,
-                                 "given in the workspace")
+                                 "given in the workspace", evidence_da="oplyst i arbejdsområdets inddata")
         else:
             continue
         figures.append(check_plausible_average(figure, f"raw/landsgennemsnit, list year {row.list_year}"))

@@ -207,3 +207,25 @@ def test_goals_without_any_municipal_figure(sample_workspace):
     goals = goals_table(load(sample_workspace), "ny-plan").set_index("indicator")
     assert goals.loc["lbf_daycare_1_5_pct", "baseline_value"] == 80.0
     assert goals.loc["lbf_daycare_1_5_pct", "note_da"] == "ingen kommunetal for samme periode"
+
+
+def test_an_unchanged_gap_is_unchanged_despite_float_noise():
+    # 76,1 - 50,7 and 60,3 - 34,9 are both a gap of 25,4 points; in floating point they differ in
+    # the 15th decimal, which must not read as "større" (seen in the profiles before the fix).
+    from boligdata.gaps import gap_development
+
+    g = pd.DataFrame({"geo_level": "area", "geo_code": "a", "indicator": "non_western_pct",
+                      "period": ["2019", "2020"], "value": [76.1, 60.3], "municipality_value": [50.7, 34.9]})
+    g["gap"] = g["value"] - g["municipality_value"]
+    assert g["gap"].iloc[0] != g["gap"].iloc[1]  # the noise is real
+    row = gap_development(g).iloc[0]
+    assert (row["gap_change"], row["trend"], row["development"]) == (0.0, "unchanged", "on_par")
+
+
+def test_one_period_tells_no_development():
+    from boligdata.gaps import gap_development
+
+    g = pd.DataFrame({"geo_level": "area", "geo_code": "a", "indicator": "income_pct_of_region",
+                      "period": ["2020Q3"], "value": [56.0], "municipality_value": [88.0], "gap": [-32.0]})
+    row = gap_development(g).iloc[0]
+    assert (row["trend"], row["development"]) == ("single", "unknown")

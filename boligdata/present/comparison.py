@@ -11,9 +11,10 @@ from __future__ import annotations
 import pandas as pd
 
 QUALITY_DA = {"higher": {"higher": "bedre", "lower": "dårligere"}, "lower": {"higher": "dårligere", "lower": "bedre"}}
-TREND_DA = {"narrowed": "mindre", "widened": "større", "unchanged": "uændret"}
+TREND_DA = {"narrowed": "mindre", "widened": "større", "unchanged": "uændret", "single": "–"}
 DEVELOPMENT_DA = {"better": "bedre end i kommunen", "worse": "dårligere end i kommunen", "on_par": "som i kommunen",
-                  "higher": "mere op end i kommunen", "lower": "mere ned end i kommunen", "unknown": "–"}
+                  "higher": "steget mere eller faldet mindre end i kommunen",
+                  "lower": "faldet mere eller steget mindre end i kommunen", "unknown": "–"}
 
 
 def level_da(gap, better: str, tolerance: float = 0.0, has_baseline: bool = True) -> str:

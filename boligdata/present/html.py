@@ -141,11 +141,14 @@ def table(frame: pd.DataFrame, columns: dict, *, caption: str | None = None, hig
             cells.append(f"<td{attr}>{text}</td>")
         body.append(f"<tr{cls}>{''.join(cells)}</tr>")
     cap = f"<caption>{esc(caption)}</caption>" if caption else ""
-    if len(frame) <= KEEP_WHOLE_ROWS:
-        css += " bd-keep"  # a short table is printed on one page (its heading row never left alone)
+    # A short table is printed on one page (its heading row never left alone). A table of long
+    # texts is not, even with few rows: kept whole it would leave most of a page empty before it.
+    if len(frame) <= KEEP_WHOLE_ROWS and len(re.sub(r"<[^>]+>", "", "".join(body))) < KEEP_WHOLE_CHARS:
+        css += " bd-keep"
     return Html(f'<table class="{css}">{cap}<thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>')
 
 
+KEEP_WHOLE_CHARS = 1200  # of visible text: about half a page of a narrow-columned table
 KEEP_WHOLE_ROWS = 25
 
 

@@ -213,6 +213,6 @@ def footer(ctx: ReportContext, rows: pd.DataFrame) -> Html:
     return Html(
         '<footer class="bd-footer">'
         f"<p>{esc(quarter_da(ctx.quarter))} · Tal pr. {esc(date_da(ctx.as_of))}{newest} · "
-        f"boligdata {esc(__version__)} · "
-        f'<span class="bd-built">Dannet {esc(built)}</span></p></footer>'
+        f"Lavet med boligdata {esc(__version__)}"
+        f'<span class="bd-built">. Dannet {esc(built)}</span></p></footer>'
     )

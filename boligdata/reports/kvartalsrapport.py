@@ -520,7 +520,7 @@ class Kvartalsrapport:
         used = figures.used(self.ctx.list.id)
         if used is None:
             return ""
-        return f" (kilde: {used.source}; {used.evidence})"
+        return f" (kilde: {used.source}; {used.evidence_da})"
 
     def footer(self) -> Html:
         return footer(self.ctx, self.series)

@@ -102,6 +102,10 @@ class Omraadeprofil:
         label = disclosure.active().share_label_da
         for column in ("value", "municipality_value", "region_value", "country_value"):
             latest[column] = [value_da(v, u, i) for v, u, i in zip(latest[column], units, latest["indicator"])]
+        # Income in percent of the region: the region is 100 by definition, the country has no such figure.
+        of_region = units == "pct_of_region"
+        latest.loc[of_region, "region_value"] = "100 (grundlaget)"
+        latest.loc[of_region, "country_value"] = "–"
         latest["gap"] = [difference_da(v, u, i) for v, u, i in zip(latest["gap"], units, latest["indicator"])]
         latest["value"] = [label if h else v for h, v in zip(hidden, latest["value"])]
         latest["gap"] = [label if self.ledger.hidden(("gap", self.area, i, p)) else g
@@ -126,6 +130,7 @@ class Omraadeprofil:
         # change in the gap would give it back.
         hidden = {i for i, p in zip(self.gaps["indicator"], self.gaps["period"]) if self._hidden(i, p)}
         development = gap_development(self.gaps[~self.gaps["indicator"].isin(hidden)])
+        development = development[development["trend"] != "single"]  # one period tells no development
         if development.empty:
             return paragraph("Der er ikke tal for både området og kommunen i flere perioder.")
         development["label"] = development["indicator"].map(self.catalog["label_da"])
