@@ -1,21 +1,27 @@
-"""Benchmark: the naive papermill + nbconvert loop against `boligdata batch`, in one run.
+"""Benchmark: three ways to build the same 20 kvartalsrapporter, side by side, interleaved.
 
-    python benchmarks/batch.py --n 20 [--workers 2] [--national]
+    python benchmarks/batch.py [--n 20] [--workers 2] [--rounds 1] [--pdf] [--national]
 
-Both build the same N kvartalsrapport reports from the same synthetic national data:
-(a) one `papermill` command and one `jupyter nbconvert --to html --no-input` command per
-report, one after the other, as a scheduled job would naively do; (b) one
-`boligdata batch` command. It prints both times, the marginal cost per report of the batch
-(from a second batch of N/2 reports in the same run), the batch's peak resident memory
-(all its processes), and, as its last line, `ratio: X.XX` (naive time / batch time).
-`--national` also runs the whole national batch (every template, every municipality) and
-prints its time and peak memory.
+On the synthetic national data (quarter 2025Q3), each round runs, one after the other:
+(a) the naive loop: one `papermill` and one `jupyter nbconvert --to html --no-input` command per
+    report;
+(b) the strong recipe (benchmarks/strong_recipe.py): a process pool of the same size as the
+    batch, `papermill.execute_notebook` with a fresh kernel per report, HTML exported in-process;
+(c) `boligdata batch --workers N`, and the same batch for N/2 reports (for the marginal cost).
+Each way runs as its own process tree; its wall time and peak resident memory (all processes)
+are measured. With several rounds the order rotates and the best time of each way counts.
+It prints both ratios, the batch's marginal cost per report and, as its last line,
+`ratio: X.XX` = strong recipe / batch. `--pdf` also times the batch with PDFs (the cost per
+report shown separately); `--national` the whole national quarter (every template, every
+municipality).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import platform
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -41,61 +47,97 @@ def municipalities(n: int, ws: Path) -> list[str]:
     return codes[:n]
 
 
-def naive(codes: list[str], ws: Path, out: Path) -> float:
-    started = time.perf_counter()
+def timed(commands: list[list[str]]) -> tuple[float, float]:
+    """Run the commands one after the other; wall time and the peak memory of any one's tree."""
+    started, peak = time.perf_counter(), 0.0
+    for command in commands:
+        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        with PeakMemory(process.pid) as memory:
+            stdout, stderr = process.communicate()
+        if process.returncode != 0:
+            raise SystemExit(f"{command[0]} failed ({process.returncode}):\n{stdout.decode()[-1500:]}\n"
+                             f"{stderr.decode()[-1500:]}")
+        peak = max(peak, memory.peak_mb)
+    return time.perf_counter() - started, peak
+
+
+def naive(codes, ws: Path, out: Path) -> tuple[float, float]:
+    commands = []
     for code in codes:
         notebook = out / f"naive-{code}.ipynb"
-        subprocess.run([str(BIN / "papermill"), str(ROOT / "notebooks" / "kvartalsrapport.ipynb"), str(notebook),
-                        "-r", "quarter", QUARTER, "-r", "municipality", code, "-r", "workspace", str(ws),
-                        "-k", "python3", "--language", "python", "--no-progress-bar", "--log-level", "ERROR"],
-                       check=True, capture_output=True)
-        subprocess.run([str(BIN / "jupyter"), "nbconvert", "--to", "html", "--no-input", str(notebook)],
-                       check=True, capture_output=True)
-    return time.perf_counter() - started
+        commands.append([str(BIN / "papermill"), str(ROOT / "notebooks" / "kvartalsrapport.ipynb"), str(notebook),
+                         "-r", "quarter", QUARTER, "-r", "municipality", code, "-r", "workspace", str(ws),
+                         "-k", "python3", "--language", "python", "--no-progress-bar", "--log-level", "ERROR"])
+        commands.append([str(BIN / "jupyter"), "nbconvert", "--to", "html", "--no-input", str(notebook)])
+    return timed(commands)
 
 
-def batch(codes: list[str], ws: Path, workers: int, templates: str = "kvartalsrapport") -> tuple[float, float]:
+def strong(codes, ws: Path, out: Path, workers: int) -> tuple[float, float]:
+    return timed([[sys.executable, str(Path(__file__).parent / "strong_recipe.py"), str(ws), QUARTER, str(out),
+                   str(workers), *codes]])
+
+
+def batch(codes, ws: Path, workers: int, templates="kvartalsrapport", pdf=False) -> tuple[float, float]:
     command = [str(BIN / "boligdata"), "batch", "--workspace", str(ws), "--quarter", QUARTER,
                "--templates", templates, "--workers", str(workers)]
     if codes:
         command += ["--municipalities", ",".join(codes)]
-    started = time.perf_counter()
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    with PeakMemory(process.pid) as memory:
-        stdout, stderr = process.communicate()
-    seconds = time.perf_counter() - started
-    if process.returncode != 0:
-        raise SystemExit(f"boligdata batch failed ({process.returncode}):\n{stdout.decode()[-2000:]}\n{stderr.decode()[-2000:]}")
-    return seconds, memory.peak_mb
+    if pdf:
+        command.append("--pdf")
+    shutil.rmtree(ws / "reports", ignore_errors=True)  # every run writes every report afresh
+    return timed([command])
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--n", type=int, default=20, help="reports per side (default 20)")
+    parser.add_argument("--n", type=int, default=20, help="reports per way (default 20)")
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--national", action="store_true", help="also time the whole national batch")
+    parser.add_argument("--rounds", type=int, default=1, help="rounds of the three ways (best time counts)")
+    parser.add_argument("--pdf", action="store_true", help="also the batch with PDFs")
+    parser.add_argument("--national", action="store_true", help="also the whole national quarter")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bd-bench-") as temp:
         ws = national_workspace(Path(temp) / "ws")
         codes = municipalities(args.n, ws)
-        out = Path(temp) / "naive"
+        out = Path(temp) / "out"
         out.mkdir()
-        print(f"machine: {platform.machine()}, {platform.python_version()}, cores: "
-              f"{len(__import__('os').sched_getaffinity(0))}; data: synthetic national, quarter {QUARTER}")
+        print(f"machine: {platform.machine()}, Python {platform.python_version()}, cores: "
+              f"{len(os.sched_getaffinity(0))}; data: synthetic national, quarter {QUARTER}; {args.n} kvartalsrapporter")
+        ways = {
+            "naive": lambda: naive(codes, ws, out),
+            "strong": lambda: strong(codes, ws, out, args.workers),
+            "batch": lambda: batch(codes, ws, args.workers),
+            "batch_half": lambda: batch(codes[: args.n // 2], ws, args.workers),
+        }
+        best: dict = {}
+        order = list(ways)
+        for number in range(args.rounds):
+            for name in order[number % len(order):] + order[: number % len(order)]:  # rotate the order
+                seconds, peak = ways[name]()
+                old = best.get(name)
+                best[name] = (min(seconds, old[0]) if old else seconds, max(peak, old[1]) if old else peak)
+        (naive_s, naive_mb), (strong_s, strong_mb) = best["naive"], best["strong"]
+        (batch_s, batch_mb), (half_s, _) = best["batch"], best["batch_half"]
+        marginal = (batch_s - half_s) / (args.n - args.n // 2)
+        n = args.n
+        print(f"{'way':58} {'time':>8} {'per report':>11} {'peak MB':>8}")
+        print(f"{'(a) naive loop: papermill + jupyter nbconvert CLI':58} {naive_s:7.1f}s {naive_s / n:10.2f}s {naive_mb:8.0f}")
+        print(f"{f'(b) strong recipe: pool of {args.workers}, execute_notebook, in-process HTML':58} "
+              f"{strong_s:7.1f}s {strong_s / n:10.2f}s {strong_mb:8.0f}")
+        print(f"{f'(c) boligdata batch --workers {args.workers}':58} {batch_s:7.1f}s {batch_s / n:10.2f}s {batch_mb:8.0f}")
+        print(f"{f'    boligdata batch, {n // 2} reports':58} {half_s:7.1f}s")
+        print(f"batch marginal cost: {marginal:.3f} s per report")
+        if args.pdf:
+            pdf_s, pdf_mb = batch(codes, ws, args.workers, pdf=True)
+            print(f"batch with PDFs: {pdf_s:.1f} s ({pdf_s / n:.2f} s per report, PDF {(pdf_s - batch_s) / n:.3f} s "
+                  f"per report on top), peak {pdf_mb:.0f} MB")
         if args.national:
-            seconds, peak = batch([], ws, args.workers, "kvartalsrapport,omraadeprofil,helhedsplan")
+            national_s, national_mb = batch([], ws, args.workers, "kvartalsrapport,omraadeprofil,helhedsplan")
             count = len(list((ws / "reports" / QUARTER).rglob("*.html")))
-            print(f"national batch: {count} reports in {seconds:.1f} s, peak memory {peak:.0f} MB")
-        half_seconds, _ = batch(codes[: args.n // 2], ws, args.workers)
-        batch_seconds, peak = batch(codes, ws, args.workers)
-        naive_seconds = naive(codes, ws, out)
-        marginal = (batch_seconds - half_seconds) / (args.n - args.n // 2)
-        print(f"naive papermill + nbconvert loop: {naive_seconds:.1f} s for {args.n} reports "
-              f"({naive_seconds / args.n:.2f} s each)")
-        print(f"boligdata batch, {args.workers} workers: {batch_seconds:.1f} s for {args.n} reports "
-              f"({batch_seconds / args.n:.2f} s each); {args.n // 2} reports: {half_seconds:.1f} s")
-        print(f"batch marginal cost: {marginal:.2f} s per report; batch peak memory: {peak:.0f} MB")
-        print(f"ratio: {naive_seconds / batch_seconds:.2f}")
+            print(f"national quarter: {count} reports in {national_s:.1f} s ({national_s / count:.3f} s per report), "
+                  f"peak memory {national_mb:.0f} MB")
+        print(f"ratio naive / batch: {naive_s / batch_s:.2f}")
+        print(f"ratio: {strong_s / batch_s:.2f}")
 
 
 if __name__ == "__main__":

@@ -13,3 +13,24 @@ from .load import load  # noqa: E402
 from .readers.statbank import read_statbank_csv  # noqa: E402
 
 __all__ = ["__version__", "load", "load_catalog", "read_statbank_csv"]
+
+
+def warm() -> None:
+    """Read and validate every rule and setting the reports use, once per process (each loader
+    keeps what it read). A batch kernel calls this before its first report.
+
+    >>> warm()
+    """
+    from .catalog import load_catalog
+    from .lists import load_lists
+    from .municipalities import municipalities, regions
+    from .plan import plan_settings
+    from .present import disclosure
+    from .publish.registry import templates
+    from .risk import band_settings
+    from .rules import known_crime_figures, load_rules
+    from .snapshot.figures import precedence
+
+    for loader in (load_catalog, load_lists, load_rules, known_crime_figures, municipalities, regions, plan_settings,
+                   band_settings, precedence, templates, disclosure.public):
+        loader()

@@ -83,18 +83,32 @@ def cmd_report(args) -> int:
     line = _left_out_line(ws, quarter, args.as_of)
     if line:
         print(f"note: {line}")
-    with _printer(args.pdf) as printer:
-        failures = 0
-        for job in jobs:
-            try:
-                path = run_job(job, ws, printer=printer)
-                print(f"wrote {ws.display(path)}" + (f" and {ws.display(path.with_suffix('.pdf'))}" if printer else ""))
-            except BoligdataError as exc:
-                if len(jobs) == 1:
-                    raise
-                failures += 1
-                print(f"error: {exc}", file=sys.stderr)
-    return 1 if failures else 0
+    if len(jobs) > 1:
+        return _report_many(jobs, ws, args.pdf)
+    with _printer(args.pdf) as printer:  # one report: papermill in a fresh kernel, the reference path
+        path = run_job(jobs[0], ws, printer=printer)
+        print(f"wrote {ws.display(path)}" + (f" and {ws.display(path.with_suffix('.pdf'))}" if printer else ""))
+    return 0
+
+
+def _report_many(jobs, ws, pdf: bool) -> int:
+    """Several reports: two warm kernels, as the batch runs them, one line per report written."""
+    from .publish.batch import KernelPool
+
+    with KernelPool(ws, 2, True, pdf) as pool:
+        results = pool.run(jobs)
+    order = {(job.municipality, job.name): i for i, job in enumerate(jobs)}
+    results.sort(key=lambda r: order[(r["municipality"], r["report"])])
+    for note in sorted({r["note"] for r in results} - {""}):
+        print(f"warning: {note}", file=sys.stderr)
+    for result in results:
+        if result["status"] != "ok":
+            print(f"error: {result['reason']}", file=sys.stderr)
+        elif pdf and not result["note"]:
+            print(f"wrote {result['path']} and {result['path'][:-5]}.pdf")
+        else:
+            print(f"wrote {result['path']}")
+    return 1 if any(r["status"] != "ok" for r in results) else 0
 
 
 class _printer:
@@ -122,7 +136,7 @@ class _printer:
 def cmd_batch(args) -> int:
     from .ingest import ingest
     from .paths import resolve_workspace
-    from .publish.batch import run_batch, summary_table
+    from .publish.batch import KernelPool, run_batch, summary_table
     from .publish.runner import (
         all_jobs,
         municipality_parameter,
@@ -130,20 +144,21 @@ def cmd_batch(args) -> int:
     )
 
     ws = resolve_workspace(args.workspace)
-    ingest(ws)
-    quarter = parse_quarter_parameter(args.quarter)
-    jobs = all_jobs(quarter, ws, args.templates.split(",") if args.templates else None, as_of=args.as_of)
-    if args.municipalities != "all":
-        wanted = {municipality_parameter(code) for code in args.municipalities.split(",")}
-        jobs = [job for job in jobs if job.municipality in wanted]
-    if not jobs:
-        raise ParameterError("no reports to build for these municipalities and templates")
     if args.workers < 1:
         raise ParameterError("--workers: expected 1 or more")
-    line = _left_out_line(ws, quarter, args.as_of)
-    if line:
-        print(f"note: {line}")
-    summary = run_batch(jobs, ws, workers=args.workers, reuse_kernels=not args.fresh_kernels, pdf=args.pdf)
+    quarter = parse_quarter_parameter(args.quarter)
+    ingest(ws)
+    # The workers' kernels boot (a second or two each) while the jobs are planned and checked.
+    wanted = None if args.municipalities == "all" else {municipality_parameter(c) for c in args.municipalities.split(",")}
+    with KernelPool(ws, args.workers, not args.fresh_kernels, args.pdf, None if args.as_of else quarter) as pool:
+        jobs = all_jobs(quarter, ws, args.templates.split(",") if args.templates else None, as_of=args.as_of,
+                        municipalities_wanted=wanted)
+        if not jobs:
+            raise ParameterError("no reports to build for these municipalities and templates")
+        line = _left_out_line(ws, quarter, args.as_of)
+        if line:
+            print(f"note: {line}")
+        summary = run_batch(jobs, ws, pool=pool)
     for note in summary["notes"]:
         print(f"warning: {note}", file=sys.stderr)
     print(summary_table(summary))

@@ -21,7 +21,8 @@ def read_yaml(path: Path) -> Any:
     """Parse one YAML file; a syntax error names the file."""
     try:
         with open(path, encoding="utf-8") as handle:
-            return yaml.safe_load(handle)
+            # libyaml's safe loader where PyYAML has it (its wheels do): the same result, ten times faster.
+            return yaml.load(handle, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except yaml.YAMLError as exc:
         raise DataFileError(f"{path.name}: not valid YAML ({exc})") from None
 

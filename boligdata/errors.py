@@ -47,10 +47,10 @@ def shown_value(value) -> str:
     """
     import datetime as dt
 
-    if isinstance(value, dt.datetime) and value.time() == dt.time():
-        return value.date().isoformat()
-    if isinstance(value, (dt.date, dt.datetime)):
-        return value.isoformat(sep=" ")
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat(sep=" ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
     if isinstance(value, str) and len(value) > 60:
         value = value[:60] + "…"
     return repr(value)

@@ -289,7 +289,7 @@ def _build_observations(obs: pd.DataFrame, resolver: AreaResolver, plans: set) -
         except ValueError as exc:
             where = (obs["geo_level"] == level) & (obs["geo_code"] == code)
             _first(obs, where, "geografikode", "geo_code", str(exc))
-    obs["geo_code"] = pd.Series([mapping[key] for key in zip(obs["geo_level"], obs["geo_code"])],
+    obs["geo_code"] = pd.Series([mapping[key] for key in zip(obs["geo_level"].tolist(), obs["geo_code"].tolist())],
                                 index=obs.index, dtype="string")
     units = obs["indicator"].map(catalog["unit"]).astype("string")
     value, num, den = obs["value"], obs["numerator"], obs["denominator"]

@@ -7,7 +7,6 @@ import subprocess
 import sys
 
 import nbformat
-import pytest
 from conftest import PROJECT
 
 from boligdata import load
@@ -55,7 +54,16 @@ def without_build_time(html: str) -> str:
     return re.sub(r"Dannet \d\d\.\d\d\.\d{4} kl\. \d\d\.\d\d", "Dannet", html)
 
 
+def kernel_says(kernel, code: str) -> str:
+    """What an expression evaluates to in the warm kernel (its repr, as text)."""
+    status, outputs, error = kernel.session.run(code)
+    assert status == "ok", error
+    return "".join(o.get("data", {}).get("text/plain", "") for o in outputs)
+
+
 def test_a_warm_kernel_leaks_nothing_between_reports(sample_workspace, tmp_path):
+    """Report B built after report A in one warm kernel is byte for byte report B built alone
+    by papermill in a fresh kernel (the reference path), and A's names are gone."""
     ws = Workspace(sample_workspace)
     load(ws)
     report_a = plan_job("kvartalsrapport", "2020Q3", municipality="461", workspace=ws.root)
@@ -66,33 +74,33 @@ def test_a_warm_kernel_leaks_nothing_between_reports(sample_workspace, tmp_path)
     try:
         kernel.run(report_a, ws)
         after = without_build_time(kernel.run(report_b, ws).read_text(encoding="utf-8"))
-        # Report B's own names are there now; report A's are not (B's hidden reset cell removed them).
-        kernel._run("assert 'profil' in dir() and 'area' in dir()")
-        kernel._run("assert 'rapport' not in dir() and 'Kvartalsrapport' not in dir() and 'municipality' not in dir()")
+        names = kernel_says(kernel, "sorted(n for n in dir() if not n.startswith('_'))")
+        assert "'profil'" in names and "'area'" in names  # report B's own names
+        for name in ("rapport", "Kvartalsrapport", "municipality"):  # report A's are gone
+            assert f"'{name}'" not in names
     finally:
         kernel.close()
     assert after == alone
 
 
-def test_the_reset_cell_runs_before_the_parameters(tmp_path):
-    import nbformat
+def test_what_a_report_changes_does_not_reach_the_next(sample_workspace, tmp_path):
+    """A report that defines names, keeps results in Out and _, and changes the frames it loaded
+    leaves nothing for the next report to see."""
+    from boligdata.publish.executor import FORGET
 
-    from boligdata.publish.runner import RESET_CELL, with_reset_cell
-
-    copy = nbformat.read(str(with_reset_cell(NOTEBOOKS_DIR / "kvartalsrapport.ipynb", tmp_path)), as_version=4)
-    assert copy.cells[0].source == RESET_CELL and "remove_cell" in copy.cells[0].metadata.tags
-    assert "parameters" in copy.cells[1].metadata.tags
-
-
-def test_the_reset_really_removes_names(tmp_path):
+    ws = Workspace(sample_workspace)
+    load(ws)
     kernel = WarmKernel(tmp_path / "kernel")
     kernel.start()
     try:
-        kernel._run("secret = 'Vollsmose'")
-        kernel._run("assert secret == 'Vollsmose'")
-        kernel.reset()
-        with pytest.raises(RuntimeError, match="NameError|name 'secret' is not defined|None"):
-            kernel._run("secret")
+        session = kernel.session
+        session.run("from boligdata import load\nt = load(%r)\nsecret = 'Vollsmose'" % str(ws.root))
+        session.run("t.observations.loc[:, 'value'] = -1.0")  # changes its own (copy-on-write) frame
+        session.run("secret")  # an expression: its result lands in _ and Out
+        session.run(FORGET)
+        assert kernel_says(kernel, "'secret' in dir(), 't' in dir(), repr(_), len(Out)") == "(False, False, \"''\", 0)"
+        assert kernel_says(kernel, "float(__import__('boligdata').load(%r).observations['value'].min()) >= 0"
+                           % str(ws.root)) == "True"
     finally:
         kernel.close()
 

@@ -42,14 +42,45 @@ def test_ingest_killed_part_way(sample_workspace, delay):
     assert set(old) == {p.name for p in (sample_workspace / "processed").glob("*.parquet")}
 
 
-def test_report_killed_part_way_keeps_the_last_good_report(sample_workspace):
+def slow_templates(folder):
+    """A copy of the report templates whose area profile stops for a minute after its first
+    section: a kill then lands while the report is half built, however fast the machine."""
+    import shutil
+
+    import nbformat
+
+    from boligdata.paths import NOTEBOOKS_DIR
+
+    shutil.copytree(NOTEBOOKS_DIR, folder)
+    path = folder / "omraadeprofil.ipynb"
+    notebook = nbformat.read(str(path), as_version=4)
+    notebook.cells[2].source += "\nimport time\ntime.sleep(60)"
+    nbformat.write(notebook, str(path))
+    return folder
+
+
+def wait_for(condition, timeout=60):
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.05)
+
+
+def test_report_killed_part_way_keeps_the_last_good_report(sample_workspace, tmp_path, monkeypatch):
     assert main(["ingest", "--workspace", str(sample_workspace)]) == 0
     target = sample_workspace / "reports" / "2020Q3" / "461" / "omraadeprofil-odense-vollsmose.html"
     target.parent.mkdir(parents=True)
     target.write_text("<html>last good</html>", encoding="utf-8")
     good = hashlib.sha256(target.read_bytes()).hexdigest()
-    kill_after(boligdata("report", "--workspace", str(sample_workspace), "--template", "omraadeprofil",
-                         "--quarter", "2020Q3", "--area", "odense-vollsmose"), 3.0)
+    monkeypatch.setenv("BOLIGDATA_NOTEBOOKS", str(slow_templates(tmp_path / "nb")))
+    process = boligdata("report", "--workspace", str(sample_workspace), "--template", "omraadeprofil",
+                        "--quarter", "2020Q3", "--area", "odense-vollsmose")
+    staging = sample_workspace / "reports" / ".staging"
+    # Killed while papermill runs the notebook (its output notebook is being written in staging).
+    wait_for(lambda: staging.is_dir() and any(staging.rglob("*.ipynb")))
+    time.sleep(1.0)
+    kill_after(process, 0)
+    monkeypatch.delenv("BOLIGDATA_NOTEBOOKS")
     assert hashlib.sha256(target.read_bytes()).hexdigest() == good
     assert [p.name for p in target.parent.iterdir()] == [target.name]  # no partial file beside it
     # The next run removes what the killed one left in staging, and publishes.

@@ -17,6 +17,11 @@ class Html(str):
     def _repr_html_(self) -> str:
         return str(self)
 
+    def _repr_mimebundle_(self, include=None, exclude=None) -> dict:
+        # The plain-text form is a short label, not the whole HTML again as an escaped string:
+        # that would double what every report cell sends and stores (docs/performance.md).
+        return {"text/html": str(self), "text/plain": f"<HTML, {len(self)} tegn>"}
+
 
 def esc(value) -> str:
     """Escape any value for HTML text; missing becomes an en dash.

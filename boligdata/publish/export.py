@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import html
 import re
-from functools import lru_cache
+import threading
 from pathlib import Path
 
 import nbformat
@@ -33,8 +33,17 @@ class DropNoise(Preprocessor):
         return cell, resources
 
 
-@lru_cache(maxsize=1)
+_LOCAL = threading.local()
+
+
 def exporter() -> HTMLExporter:
+    """The exporter, one per thread (the batch's workers export in their own threads)."""
+    if getattr(_LOCAL, "exporter", None) is None:
+        _LOCAL.exporter = _new_exporter()
+    return _LOCAL.exporter
+
+
+def _new_exporter() -> HTMLExporter:
     config = Config()
     config.TagRemovePreprocessor.remove_cell_tags = REMOVED_TAGS
     config.TagRemovePreprocessor.enabled = True

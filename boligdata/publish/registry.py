@@ -18,6 +18,7 @@ class Template:
     module: str
     title_da: str
     description: str
+    previous_quarter: bool = False  # compares with the quarter before (its snapshot is computed once per batch)
 
 
 @lru_cache(maxsize=1)
@@ -26,7 +27,8 @@ def _document() -> dict:
                           required=["templates", "analyst_notebooks"])
     for name, entry in document["templates"].items():
         where = f"report_templates.yaml: {name}"
-        check_keys(entry, where, required=["scope", "notebook", "module", "title_da", "description"])
+        check_keys(entry, where, required=["scope", "notebook", "module", "title_da", "description"],
+                   optional=["previous_quarter"])
         check_choice(entry["scope"], SCOPES, where + " scope")
     return document
 

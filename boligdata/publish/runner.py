@@ -196,9 +196,11 @@ def _plan_runs(plan, quarter: str) -> bool:
     return begins <= end and ends >= start
 
 
-def all_jobs(quarter: str, workspace=None, templates_wanted=None, as_of=None, internal: bool = False) -> list[ReportJob]:
+def all_jobs(quarter: str, workspace=None, templates_wanted=None, as_of=None, internal: bool = False,
+             municipalities_wanted=None) -> list[ReportJob]:
     """Every report of a workspace for a quarter: each template for each municipality with monitored
-    areas on the date, each such area, and each plan running in the quarter."""
+    areas on the date, each such area, and each plan running in the quarter (of the municipalities
+    in ``municipalities_wanted``, where given)."""
     quarter = parse_quarter_parameter(quarter)
     tables = load(workspace)
     known = templates()
@@ -208,7 +210,8 @@ def all_jobs(quarter: str, workspace=None, templates_wanted=None, as_of=None, in
         raise ParameterError(f"--templates: unknown template(s) {', '.join(unknown)}")
     snapshot = tables.quarter(quarter, as_of_parameter(as_of, quarter), store=False)
     areas = snapshot.areas
-    by_municipality = {code: part["area"].tolist() for code, part in areas.groupby("municipality_code", sort=True)}
+    by_municipality = {code: part["area"].tolist() for code, part in areas.groupby("municipality_code", sort=True)
+                       if municipalities_wanted is None or code in municipalities_wanted}
     options = {"tables": tables, "snapshot": snapshot, "as_of": as_of, "internal": internal}
     jobs = []
     for code in sorted(by_municipality):
@@ -221,6 +224,8 @@ def all_jobs(quarter: str, workspace=None, templates_wanted=None, as_of=None, in
     for name in wanted:
         if known[name].scope == "plan":
             for plan in tables.plans.itertuples():
+                if municipalities_wanted is not None and plan.municipality_code not in municipalities_wanted:
+                    continue
                 if _plan_runs(tables.plans.set_index("plan_id").loc[plan.plan_id], quarter):
                     jobs.append(plan_job(name, quarter, plan=plan.plan_id, **options))
     if not jobs:
@@ -229,36 +234,20 @@ def all_jobs(quarter: str, workspace=None, templates_wanted=None, as_of=None, in
                              f"{snapshot.as_of.isoformat()} and no plan runs in the quarter (templates: "
                              f"{', '.join(wanted)})")
     persist(snapshot)
+    if any(known[job.template].previous_quarter for job in jobs):
+        # The quarterly reports compare with the previous quarter: computed once here, not in each worker.
+        from ..reports.common import previous_quarter
+        from ..snapshot.store import ensure_stored
+
+        ensure_stored(tables, previous_quarter(quarter))
     return jobs
 
 
-RESET_CELL = "%reset -f"
-
-
-def with_reset_cell(source: Path, staging: Path) -> Path:
-    """A copy of the notebook whose first cell forgets every name a previous report defined.
-
-    Used when a kernel is reused: the reset runs in the same execution as the report, before
-    its parameters; the exporter drops the cell (tag ``remove_cell``).
-    """
-    import nbformat
-
-    notebook = nbformat.read(str(source), as_version=4)
-    cell = nbformat.v4.new_code_cell(RESET_CELL, metadata={"tags": ["remove_cell"]})
-    cell["id"] = "boligdata-reset"
-    notebook.cells.insert(0, cell)
-    path = staging / f"input-{source.name}"
-    nbformat.write(notebook, str(path))
-    return path
-
-
-def execute(job: ReportJob, ws: Workspace, staging: Path, *, km=None, reset_first: bool = False):
+def execute(job: ReportJob, ws: Workspace, staging: Path, *, km=None):
     """Run the job's notebook with papermill into ``staging``; return the executed notebook."""
     import papermill
 
     source = NOTEBOOKS_DIR / templates()[job.template].notebook
-    if reset_first:
-        source = with_reset_cell(source, staging)
     output = staging / f"{job.name}.ipynb"
     parameters = {**job.parameters, "workspace": str(ws.root)}
     try:

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..errors import InputError
 from ..municipalities import normalise_kommunekode
 from . import values as v
 from .table import Percent, RawTable, read_table
@@ -151,6 +152,25 @@ def empty_frame(kind: Kind) -> pd.DataFrame:
     return pd.DataFrame(columns)
 
 
+def _parse_column(raws: list, rows: list, column: Column, table: RawTable) -> tuple[list, tuple | None]:
+    """Every cell of one column, each distinct raw value parsed once (a national file repeats its
+    codes, periods and sources thousands of times). Returns the (value, reason) pairs, or the
+    first failing row and its error."""
+    cache: dict = {}
+    parsed = []
+    for raw, row in zip(raws, rows):
+        # The type is part of the key: a percent-formatted 61,4 is not the number 61,4.
+        key = (raw.__class__, raw)  # NaN never equals itself: it misses the cache and is parsed (as blank)
+        hit = cache.get(key)
+        if hit is None:
+            try:
+                hit = cache[key] = parse_cell(raw, column, table, row)
+            except InputError as exc:
+                return [], (row, exc)
+        parsed.append(hit)
+    return parsed, None
+
+
 def read_input(path: Path, kind: Kind, display: str | None = None) -> pd.DataFrame:
     """Read and type one input file; columns are the template's canonical names.
 
@@ -167,21 +187,25 @@ def read_input(path: Path, kind: Kind, display: str | None = None) -> pd.DataFra
     for note in table.notes:
         warnings.warn(f"{table.display}: {note}", InputWarning, stacklevel=2)
     found = match_headers(table, kind)
-    records = []
-    for row, cells in table.rows:
-        record = {"_row": row}
-        for index, column in found.items():
-            raw = cells[index] if index < len(cells) else None
-            value, reason = parse_cell(raw, column, table, row)
-            record[column.name] = value
-            if isinstance(raw, Percent):
-                record[f"_percent_{column.name}"] = True
-            if column.missing_allowed:
-                record[f"{column.name}_missing_reason"] = reason
-        records.append(record)
-    if not records:
+    if not table.rows:
         raise table.error("at least one data row under the header")
-    frame = pd.DataFrame.from_records(records)
+    rows = [row for row, _ in table.rows]
+    data: dict = {"_row": rows}
+    failures = []  # (row, column position, error): the first in reading order is the one reported
+    for position, (index, column) in enumerate(found.items()):
+        raws = [cells[index] if index < len(cells) else None for _, cells in table.rows]
+        parsed, failed = _parse_column(raws, rows, column, table)
+        if failed:
+            failures.append((failed[0], position, failed[1]))
+            continue
+        data[column.name] = [value for value, _ in parsed]
+        if column.missing_allowed:
+            data[f"{column.name}_missing_reason"] = [reason for _, reason in parsed]
+        if table.percent and any(isinstance(raw, Percent) for raw in raws):
+            data[f"_percent_{column.name}"] = [True if isinstance(raw, Percent) else None for raw in raws]
+    if failures:
+        raise min(failures, key=lambda f: f[:2])[2]
+    frame = pd.DataFrame(data)
     for column in kind.columns:
         if column.name not in frame.columns:
             frame[column.name] = None

@@ -94,19 +94,27 @@ def register_series(ledger, series: pd.DataFrame, then=None) -> None:
     from ..rules import denominators
 
     behind = denominators()
+    # Plain lists: iterating arrow-backed columns value by value is slow, and this runs for every
+    # figure of every report.
+    codes, indicators, periods = (series[c].tolist() for c in ("geo_code", "indicator", "period"))
+    ends, values = series["period_end"].tolist(), series["value"].astype("float64").tolist()
+    given, units = series["denominator"].astype("float64").tolist(), series["unit"].tolist()
     counts: dict = {}
-    for g, i, end, v in zip(series["geo_code"], series["indicator"], series["period_end"], series["value"]):
-        counts.setdefault((g, i), []).append((end, v))
-    for row in series.itertuples(index=False):
-        group = row.denominator if pd.notna(row.denominator) else None
-        if group is None and (row.geo_code, behind.get(row.indicator)) in counts:
-            known = counts[(row.geo_code, behind[row.indicator])]
-            group = min(known, key=lambda item: abs(item[0] - row.period_end))[1]
-        key = share_key(row.geo_code, row.indicator, row.period, then)
-        if row.unit == "persons":
-            ledger.indicator_count(key, row.value, row.indicator)
+    for g, i, end, v in zip(codes, indicators, ends, values):
+        counts.setdefault((g, i), {})[end] = v
+    for g, i, p, end, v, d, unit in zip(codes, indicators, periods, ends, values, given, units):
+        group = None if d != d else d  # NaN: no denominator given
+        if group is None and (g, behind.get(i)) in counts:
+            known = counts[(g, behind[i])]
+            group = known.get(end)  # the same period, else the nearest
+            if group is None:
+                group = known[min(known, key=lambda e: abs(e - end))]
+        key = share_key(g, i, p, then)
+        value = None if v != v else v
+        if unit == "persons":
+            ledger.indicator_count(key, value, i)
         else:
-            ledger.share(key, row.value, row.indicator, group)
+            ledger.share(key, value, i, None if group != group else group)
 
 
 def threshold_da(criterion, threshold) -> str:

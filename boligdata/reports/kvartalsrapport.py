@@ -75,8 +75,8 @@ class Kvartalsrapport:
 
     # --- disclosure: every number of the report, decided once before anything is rendered -----------
     def _chosen_key(self, area: str, indicator: str):
-        chosen = self.figures[(self.figures["geo_code"] == area) & (self.figures["indicator"] == indicator)]
-        return share_key(area, indicator, chosen["period"].iloc[0]) if not chosen.empty else None
+        period = self.ctx.snapshot.chosen_period(area, indicator)
+        return share_key(area, indicator, period) if period is not None else None
 
     def _disclose(self) -> Ledger:
         ledger = Ledger(disclosure.active())
@@ -203,15 +203,14 @@ class Kvartalsrapport:
             cells = [f'<th scope="row">{esc(r.name)}</th>', f"<td>{badge(row['band_label_da'], row['band_colour'])}</td>",
                      f"<td>{esc(r.designation_label())}</td>", f'<td class="num">{esc(years_da(r))}</td>',
                      f'<td class="num">{esc(number_da(None if r.residents is None else int(r.residents)))}</td>']
-            chosen = self.figures[self.figures["geo_code"] == r.area].set_index("indicator")["period"]
             for criterion in criteria:
                 c = r.criteria[criterion.id]
                 key = self._chosen_key(r.area, criterion.indicator)
                 hidden = key is not None and self.ledger.hidden(key)
                 text = self._shown(key, pct_da(c.value, criterion.decimals) if c.value is not None else "–")
                 marked = c.met is True and not hidden
-                named = figure_attr(r.area, criterion.indicator, chosen[criterion.indicator]) \
-                    if criterion.indicator in chosen.index else ""
+                period = self.ctx.snapshot.chosen_period(r.area, criterion.indicator)
+                named = figure_attr(r.area, criterion.indicator, period) if period is not None else ""
                 cells.append(f'<td class="num{" met" if marked else ""}"{named}>'
                              f'{"<strong>" + esc(text) + "</strong>" if marked else esc(text)}</td>')
             own = esc(row["own_category"]) if isinstance(row["own_category"], str) else "–"
@@ -350,9 +349,10 @@ class Kvartalsrapport:
 
     def _moves(self) -> list[dict]:
         """Each criterion's figure now and in the previous quarter's forecast, per area."""
+        if "_moves_found" in self.__dict__:
+            return self._moves_found
         previous = self.previous
         before = {r.area: r for r in previous.results([a for a in self.area_ids if a in set(previous.area_ids())])}
-        figures = previous.figures
         moves = []
         for r in self.results:
             old = before.get(r.area)
@@ -362,13 +362,13 @@ class Kvartalsrapport:
                 c, o = r.criteria.get(criterion.id), old.criteria.get(criterion.id)
                 if c is None or o is None or c.value is None or o.value is None:
                     continue
-                then = figures[(figures["geo_code"] == r.area) & (figures["indicator"] == criterion.indicator)]
+                then = previous.chosen_period(r.area, criterion.indicator)
                 moves.append({"area": r.area, "name": r.name, "indicator": criterion.indicator,
                               "criterion": criterion.column_da, "decimals": criterion.decimals,
                               "before": float(o.value), "now": float(c.value), "change": float(c.value - o.value),
-                              "before_key": share_key(r.area, criterion.indicator, then["period"].iloc[0],
-                                                      previous.as_of),
+                              "before_key": share_key(r.area, criterion.indicator, then, previous.as_of),
                               "now_key": self._chosen_key(r.area, criterion.indicator)})
+        self._moves_found = moves
         return moves
 
     def changes(self) -> Html:

@@ -90,6 +90,18 @@ class QuarterSnapshot:
         """The area's row: label, years on the list, band and reason, own category."""
         return self.tables["areas"].set_index("area").loc[area_id]
 
+    def chosen_period(self, area_id: str, indicator: str) -> str | None:
+        """The period of the figure chosen for ``area_id`` and ``indicator`` (a dict lookup: reports
+        ask this for every cell they print)."""
+        lookup = self.__dict__.get("_chosen")
+        if lookup is None:
+            figures = self.tables["figures"]
+            lookup = {}
+            for key in zip(figures["geo_code"], figures["indicator"], figures["period"]):
+                lookup.setdefault(key[:2], key[2])
+            self.__dict__["_chosen"] = lookup
+        return lookup.get((area_id, indicator))
+
     def figures_of(self, area_id: str) -> pd.DataFrame:
         """The figures chosen for the coming list, with source, vintage, status and lock."""
         figures = self.tables["figures"]

@@ -115,6 +115,24 @@ def quarter_snapshot(tables, quarter: str, as_of=None, *, store: bool = True) ->
     """
     quarter, as_of = quarter_as_of(quarter, as_of)
     key = snapshot_key(tables, quarter, as_of)
+    cached = _SNAPSHOTS.get((str(tables.workspace.processed), key))
+    if cached is not None:  # read once per process; each caller gets its own (copy-on-write) frames
+        cached.chosen_period("", "")  # build the lookup once, on the cached snapshot
+        copy = QuarterSnapshot(quarter, as_of, dict(cached.meta), {n: f.copy(deep=False) for n, f in cached.tables.items()},
+                               tables.workspace, tables, cached._results)  # results are rebuilt once and shared
+        copy.__dict__["_chosen"] = cached.__dict__["_chosen"]
+        return copy
+    snapshot = _snapshot(tables, quarter, as_of, key, store)
+    if len(_SNAPSHOTS) >= 8:
+        _SNAPSHOTS.pop(next(iter(_SNAPSHOTS)))
+    _SNAPSHOTS[(str(tables.workspace.processed), key)] = snapshot
+    return quarter_snapshot(tables, quarter, as_of, store=store)
+
+
+_SNAPSHOTS: dict = {}  # (processed/ folder, snapshot key) -> QuarterSnapshot, the last few of this process
+
+
+def _snapshot(tables, quarter: str, as_of: dt.date, key: str, store: bool) -> QuarterSnapshot:
     folder = _folder(tables, quarter, as_of)
     stored = _read(folder, key)
     if stored is None:
@@ -129,6 +147,32 @@ def quarter_snapshot(tables, quarter: str, as_of=None, *, store: bool = True) ->
         snapshot._results.update({r.area: r for r in computed["results"]})
         return snapshot
     return QuarterSnapshot(quarter, as_of, stored["meta"], stored["tables"], tables.workspace, tables)
+
+
+def ensure_stored(tables, quarter: str, as_of=None) -> None:
+    """Compute and store the snapshot unless processed/ holds it already (read nothing but its key)."""
+    quarter, as_of = quarter_as_of(quarter, as_of)
+    key = snapshot_key(tables, quarter, as_of)
+    try:
+        meta = json.loads((_folder(tables, quarter, as_of) / "meta.json").read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError):
+        meta = {}
+    if meta.get("key") != key:
+        quarter_snapshot(tables, quarter, as_of)
+
+
+def preread(workspace, quarter: str) -> None:
+    """Read the stored snapshots of ``quarter`` and the quarter before into this process's cache,
+    where processed/ holds them (a batch kernel does this while it boots; it computes nothing)."""
+    from ..load import load
+    from ..reports.common import previous_quarter
+
+    tables = load(workspace)
+    for wanted in (quarter, previous_quarter(quarter)):
+        wanted, as_of = quarter_as_of(wanted, None)
+        key = snapshot_key(tables, wanted, as_of)
+        if (str(tables.workspace.processed), key) not in _SNAPSHOTS and _read(_folder(tables, wanted, as_of), key):
+            quarter_snapshot(tables, wanted, as_of, store=False)
 
 
 def persist(snapshot: QuarterSnapshot) -> None:
