@@ -36,8 +36,12 @@ def cmd_ingest(args) -> int:
 def cmd_init(args) -> int:
     from .workspace import init_workspace
 
-    root = init_workspace(Path(args.directory))
+    history = None if args.history is None else ("all" if args.history == "all" else args.history.split(","))
+    root = init_workspace(Path(args.directory), history)
     print(f"created workspace {root} with raw/ (templates in raw/skabeloner/), processed/, reports/ and README.md")
+    if history:
+        print("raw/ holds the published lists 2017-2024 (boligdata/data/published_lists.csv): omraader_lister.csv, "
+              "listehistorik_lister.csv and listehistorik_daekning.csv; add later lists before reporting on them")
     return 0
 
 
@@ -47,6 +51,18 @@ def cmd_templates(args) -> int:
     for path in write_templates(Path(args.directory)):
         print(path)
     return 0
+
+
+def _history_note(ws, quarter: str, as_of) -> None:
+    """Warn when the list history lacks a published list the coming list's years in a row need."""
+    from .history import stale_note
+    from .load import load
+    from .publish.runner import as_of_parameter
+
+    tables = load(ws)
+    note = stale_note(tables.list_history, tables.quarter(quarter, as_of_parameter(as_of, quarter), store=False).list)
+    if note:
+        print(f"warning: {note}", file=sys.stderr)
 
 
 def _left_out_line(ws, quarter: str, as_of) -> str | None:
@@ -83,6 +99,15 @@ def cmd_report(args) -> int:
     line = _left_out_line(ws, quarter, args.as_of)
     if line:
         print(f"note: {line}")
+    _history_note(ws, quarter, args.as_of)
+    if args.all and not args.rebuild:
+        current = [job for job in jobs if job.is_current(ws, args.pdf)]
+        jobs = [job for job in jobs if job not in current]
+        if current:
+            print(f"skipped {len(current)} report(s) built from the same inputs, rules, templates and version "
+                  f"(--rebuild builds them again)")
+        if not jobs:
+            return 0
     if len(jobs) > 1:
         return _report_many(jobs, ws, args.pdf)
     with _printer(args.pdf) as printer:  # one report: papermill in a fresh kernel, the reference path
@@ -158,6 +183,7 @@ def cmd_batch(args) -> int:
         line = _left_out_line(ws, quarter, args.as_of)
         if line:
             print(f"note: {line}")
+        _history_note(ws, quarter, args.as_of)
         summary = run_batch(jobs, ws, pool=pool)
     for note in summary["notes"]:
         print(f"warning: {note}", file=sys.stderr)
@@ -190,6 +216,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = commands.add_parser("init", help="create an empty workspace with templates and a README")
     p.add_argument("directory", metavar="DIR")
+    p.add_argument("--history", metavar="all|CODES",
+                   help="seed raw/ with the published list history 2017-2024 for all municipalities or these kommunekoder")
     p.set_defaults(func=cmd_init)
 
     p = commands.add_parser("templates", help="write empty XLSX input templates to DIR")
@@ -211,6 +239,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--internal", action="store_true",
                    help="no disclosure control (small counts shown); for internal use only, never publish")
     p.add_argument("--pdf", action="store_true", help="also print each report to PDF beside the HTML (Chromium)")
+    p.add_argument("--rebuild", action="store_true",
+                   help="with --all: build every report, also those whose inputs, rules and template are unchanged")
     p.set_defaults(func=cmd_report)
 
     p = commands.add_parser("batch", help="every report of a quarter, in parallel, for a scheduled run")
@@ -231,10 +261,24 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def say_workspace(args) -> None:
+    """Every command that works on a workspace says which one, and warns when it is the bundled sample."""
+    from .paths import PROJECT_ROOT, resolve_workspace
+
+    if not hasattr(args, "workspace"):
+        return
+    ws = resolve_workspace(args.workspace)
+    print(f"workspace: {ws.root}")
+    if ws.root == PROJECT_ROOT.resolve():
+        print("warning: this is the bundled sample (published figures filled out with synthetic values); give "
+              "--workspace DIR or set BOLIGDATA_WORKSPACE to work on your own data", file=sys.stderr)
+
+
 def main(argv=None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
+        say_workspace(args)
         return args.func(args)
     except BoligdataError as exc:
         if args.debug:

@@ -145,3 +145,22 @@ class ListHistory:
         """The first covered list as a Danish reader names it, or None without history."""
         first = self.first_covered(area)
         return get_list(first).label_da if first else None
+
+
+def stale_note(list_history: pd.DataFrame, target: PublishedList) -> str | None:
+    """A warning when the history lacks a published list that the years in a row before
+    ``target`` need: the lists after its last row, up to the one before ``target``.
+
+    >>> rows = pd.DataFrame({"list_year": [2023, 2024]})
+    >>> stale_note(rows, as_list(2025)) is None, stale_note(rows, as_list(2026))[:42]
+    (True, 'the list history ends with the list of 20')
+    """
+    if list_history.empty:
+        return None
+    last = int(list_history["list_year"].max())
+    missing = [item for item in lists_before(target) if item.year > last]
+    if not missing:
+        return None
+    names = ", ".join(item.label_en.removeprefix("the list of ") for item in missing)
+    return (f"the list history ends with the list of {last}; the years in a row before {target.label_en} also need "
+            f"the list of {names}: add them to raw/listehistorik* (until then they count as lists the area was not on)")

@@ -55,6 +55,7 @@ class ReportJob:
     internal: bool = False
     as_of: str | None = None  # a date other than the quarter's last day ("as it stood then")
     label: str = ""           # the title without the quarter (the PDF's running footer)
+    build_key: str = ""       # what the report is built from (build_key); a report whose key is unchanged is current
 
     @property
     def name(self) -> str:
@@ -70,6 +71,19 @@ class ReportJob:
                 raise ParameterError(f"report {part!r}: expected a file name of a-z, A-Z, 0-9 and - (ids are "
                                      "checked at ingest; this one was not)")
         return ws.reports / self.quarter / self.municipality
+
+    def key_path(self, ws: Workspace) -> Path:
+        return self.folder(ws) / f".{self.name}.key"
+
+    def is_current(self, ws: Workspace, pdf: bool = False) -> bool:
+        """True when the published report was built from exactly this job's inputs, rules, template and
+        package version (and has its PDF, where one is wanted): ``report --all`` then skips it."""
+        try:
+            current = self.key_path(ws).read_text(encoding="utf-8").strip() == self.build_key
+        except OSError:
+            return False
+        return bool(self.build_key) and current and self.html_path(ws).exists() and (
+            not pdf or self.html_path(ws).with_suffix(".pdf").exists())
 
     def html_path(self, ws: Workspace) -> Path:
         return self.folder(ws) / f"{self.name}.html"
@@ -163,8 +177,10 @@ def plan_job(template: str, quarter: str, *, municipality=None, area=None, plan=
     def job(scope_id, home, title):
         if validated:
             persist(snapshot)
-        return ReportJob(template, quarter, scope, scope_id, home, f"{label}: {title}, {quarter_da(quarter)}",
+        made = ReportJob(template, quarter, scope, scope_id, home, f"{label}: {title}, {quarter_da(quarter)}",
                          {**parameters, scope: scope_id}, internal, as_of, f"{label}: {title}")
+        made.build_key = build_key(made, tables)
+        return made
 
     if scope == "municipality":
         code = municipality_parameter(municipality)
@@ -187,6 +203,21 @@ def plan_job(template: str, quarter: str, *, municipality=None, area=None, plan=
         raise ParameterError(f"--plan: {plan} runs {row['start_date'] or '…'} to {row['end_date'] or '…'}, "
                              f"not in {quarter}")
     return job(plan, plans.loc[plan, "municipality_code"], plans.loc[plan, "plan_name"])
+
+
+def build_key(job: ReportJob, tables) -> str:
+    """A hash of everything a report is built from: the inputs (the manifest's hash of raw/), the
+    package's code, rules and settings, the report's notebook, its parameters and the version."""
+    import hashlib
+    import json
+
+    from .. import __version__
+    from ..snapshot.store import code_hash
+
+    notebook = (NOTEBOOKS_DIR / templates()[job.template].notebook).read_bytes()
+    text = json.dumps([tables.manifest.get("input_hash", ""), code_hash(), hashlib.sha256(notebook).hexdigest(),
+                       job.template, job.parameters, job.internal, __version__], sort_keys=True)
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def _plan_runs(plan, quarter: str) -> bool:
@@ -269,6 +300,7 @@ def publish(job: ReportJob, ws: Workspace, notebook, printer=None) -> Path:
     from .export import notebook_to_html
 
     html = notebook_to_html(notebook, job.title)
+    job.key_path(ws).unlink(missing_ok=True)  # until the new report is whole, it is not current
     atomic_write(job.notebook_path(ws), nbformat.writes(notebook).encode("utf-8"))
     atomic_write(job.html_path(ws), html.encode("utf-8"))
     if printer is not None:
@@ -277,6 +309,8 @@ def publish(job: ReportJob, ws: Workspace, notebook, printer=None) -> Path:
         except Exception as exc:  # the HTML is out; say the PDF is not, in one line
             raise ReportError(f"report {job.name} ({job.quarter}): the HTML is written, but the PDF failed "
                               f"({type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''})") from None
+    if job.build_key:
+        atomic_write(job.key_path(ws), (job.build_key + "\n").encode())
     return job.html_path(ws)
 
 

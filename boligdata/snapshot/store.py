@@ -30,7 +30,7 @@ def code_hash() -> str:
     """A hash of the package's code and data: a new engine never reads an old snapshot."""
     digest = hashlib.sha256()
     for path in sorted(PACKAGE_DIR.rglob("*")):
-        if path.is_file() and path.suffix in (".py", ".yaml", ".csv"):
+        if path.is_file() and path.suffix in (".py", ".yaml", ".csv", ".j2", ".json"):
             digest.update(path.relative_to(PACKAGE_DIR).as_posix().encode())
             digest.update(path.read_bytes())
     return digest.hexdigest()
