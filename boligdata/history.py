@@ -152,7 +152,7 @@ def stale_note(list_history: pd.DataFrame, target: PublishedList) -> str | None:
     ``target`` need: the lists after its last row, up to the one before ``target``.
 
     >>> rows = pd.DataFrame({"list_year": [2023, 2024]})
-    >>> stale_note(rows, as_list(2025)) is None, stale_note(rows, as_list(2026))[:44]
+    >>> stale_note(rows, as_list(2025)) is None, stale_note(rows, as_list(2026))[:43]
     (True, 'the list history ends with the list of 2024')
     """
     if list_history.empty:
