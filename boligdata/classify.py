@@ -117,3 +117,59 @@ def classify_frame(frame: pd.DataFrame, list_year, *, history=None, crime: Crime
     regional = frame["regional_income_dkk"].tolist() if "regional_income_dkk" in frame else [None] * len(frame)
     categories = frame["category"].tolist() if "category" in frame else [None] * len(frame)
     return pd.DataFrame([result_row(r, inc, cat) for r, inc, cat in zip(results, regional, categories)])
+
+
+FLAG_DA = {"true": "ja", "false": "nej", "undecided": "kan ikke afgøres", "": ""}
+_NUMERIC_SUFFIXES = ("_distance_pp", "_persons_to_flip", "_threshold_pct", "_distance_dkk")
+_NUMERIC = ("list_year", "residents", "criteria_met", "criteria_counted", "years_on_list", "exit_persons",
+            "exit_persons_best")
+
+
+def headings_da() -> dict[str, str]:
+    """The result table's columns in Danish, with the law's words from rules.yaml.
+
+    >>> headings_da()["employment_met"], headings_da()["ghetto"]
+    ('Beskæftigelse: opfyldt', 'Ghettoområde')
+    """
+    from .rules import load_rules
+
+    names = {"area": "Område", "list_year": "Listeår", "list_date": "Listedato", "rules": "Regler (lov af)",
+             "residents": "Beboere", "population_ok": "Mindst 1.000 beboere", "criteria_met": "Opfyldte kriterier",
+             "criteria_counted": "Kriterier i alt", "designation": "Betegnelse", "years_on_list": "År på listen før",
+             "years_on_list_at_least": "Mindst så mange år", "crime_threshold_pct": "Kriminalitetsgrænse (%)",
+             "income_distance_dkk": "Indkomst: afstand til grænsen (kr.)", "exit_persons": "Vej af listen: personer",
+             "exit_persons_best": "Vej af listen: personer (bedste)", "exit_via": "Vej af listen: kriterier",
+             "exit_locked": "Låste kriterier", "exit_possible": "Vej af listen mulig",
+             "exit_sentence_da": "Vejen af listen", "band": "Risikogruppe (kode)", "band_label_da": "Risikogruppe",
+             "band_reason_da": "Begrundelse", "own_category": "Egen kategori", "category_note_da": "Bemærkning til kategori",
+             "notes": "Noter (engelsk)"}
+    for version in load_rules():
+        for cid, criterion in version.criteria.items():
+            short = criterion.short_da.capitalize()
+            prefix = "Forebyggelse, " if cid.startswith("fb_") else ""
+            names[f"{cid}_met"] = f"{prefix}{short}: opfyldt"
+            names[f"{cid}_distance_pp"] = f"{prefix}{short}: afstand (procentpoint)"
+            names[f"{cid}_persons_to_flip"] = f"{prefix}{short}: personer til skift"
+        for did, designation in version.designations.items():
+            names[did] = designation.label_da
+    return names
+
+
+def for_output(result: pd.DataFrame, danish: bool = False) -> tuple[pd.DataFrame, dict]:
+    """The result table with numbers as numbers (for Excel), flags in Danish and Danish headings
+    when ``danish``; and the Excel number format of each numeric column."""
+    out = result.copy()
+    formats = {}
+    for column in out.columns:
+        if column in _NUMERIC or column.endswith(_NUMERIC_SUFFIXES):
+            out[column] = pd.to_numeric(out[column].replace("", None), errors="coerce")
+            formats[column] = ("0" if column == "list_year" else "#,##0" if column.endswith(("_persons_to_flip", "_dkk"))
+                               or column in _NUMERIC else "0.00")
+        elif danish and (column.endswith("_met") or column in designation_ids() or column in
+                         ("population_ok", "years_on_list_at_least", "exit_possible")):
+            out[column] = out[column].map(lambda v: FLAG_DA.get(v, v))
+    if danish:
+        names = headings_da()
+        out = out.rename(columns=names)
+        formats = {names.get(k, k): v for k, v in formats.items()}
+    return out, formats

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -267,8 +268,12 @@ def say_workspace(args) -> None:
 
     if not hasattr(args, "workspace"):
         return
+    if args.func.__name__ == "cmd_classify" and not (args.workspace or os.environ.get("BOLIGDATA_WORKSPACE")):
+        return  # classify uses a workspace only when given one (for its crime figures)
     ws = resolve_workspace(args.workspace)
-    print(f"workspace: {ws.root}")
+    # On standard error where standard output carries data (classify without --out).
+    stream = sys.stderr if getattr(args, "out", True) is None else sys.stdout
+    print(f"workspace: {ws.root}", file=stream)
     if ws.root == PROJECT_ROOT.resolve():
         print("warning: this is the bundled sample (published figures filled out with synthetic values); give "
               "--workspace DIR or set BOLIGDATA_WORKSPACE to work on your own data", file=sys.stderr)

@@ -36,10 +36,37 @@ REQUIRED = ("area", "residents", "non_western_pct", "outside_labour_market_pct",
             "primary_school_only_pct", "income_pct_of_region")
 
 
+def input_aliases() -> dict[str, str]:
+    """Headings ``classify`` reads for each of its columns: the English names, and the Danish words
+    of the catalogue (label_da) and of the rules (the criteria's column headings), normalised.
+
+    >>> input_aliases()[normalise_key("Uden for arbejdsmarked og uddannelse")]
+    'outside_labour_market_pct'
+    """
+    from .catalog import load_catalog
+    from .rules import load_rules
+
+    catalog = load_catalog()
+    aliases = {normalise_key(c): c for c in NUMERIC + ("area", "category")}
+    for danish, column in (("område", "area"), ("områdenavn", "area"), ("områdekode", "area"),
+                           ("egen kategori", "category"), ("kategori", "category"), ("beboere", "residents"),
+                           ("regional indkomst kr", "regional_income_dkk")):
+        aliases[normalise_key(danish)] = column
+    for column in NUMERIC:
+        if column in catalog.index:
+            aliases.setdefault(normalise_key(catalog.loc[column, "label_da"]), column)
+    for version in load_rules():
+        for criterion in version.criteria.values():
+            aliases.setdefault(normalise_key(criterion.column_da), criterion.indicator)
+    return aliases
+
+
 def read_values(path: Path) -> pd.DataFrame:
-    """Read the input table of ``classify``; numbers in Danish or English spelling."""
+    """Read the input table of ``classify``; numbers in Danish or English spelling, headings in
+    English or in the Danish of the templates (``input_aliases``)."""
     table = read_table(path, str(path))
-    index = {normalise_key(h): i for i, h in enumerate(table.headers)}
+    aliases = input_aliases()
+    index = {aliases.get(normalise_key(h), normalise_key(h)): i for i, h in enumerate(table.headers)}
     missing = [c for c in REQUIRED if c not in index]
     if missing:
         raise table.error(f"the columns {', '.join(REQUIRED)} (missing: {', '.join(missing)})", row=1)
@@ -148,9 +175,15 @@ def cmd_classify(args) -> int:
         raise UndecidedError(message)
     result = classify_frame(frame, lst, history=history, crime=crime, locked=locked)
     if args.out:
-        from .ingest import atomic_write
+        from .classify import for_output
+        from .publish.tables_out import write_table
 
-        atomic_write(Path(args.out), result.to_csv(index=False).encode("utf-8"))
+        out = Path(args.out)
+        if out.suffix.lower() not in (".csv", ".xlsx"):
+            raise ParameterError(f"--out: expected a .csv or .xlsx file, found {out.name!r}")
+        table, formats = for_output(result, args.danish)
+        write_table(table if out.suffix.lower() == ".xlsx" or args.danish else result, out, danish=args.danish,
+                    sheet="klassifikation", formats=formats)
         print(f"wrote {args.out} ({len(result)} areas)")
     else:
         result.to_csv(sys.stdout, index=False)
@@ -186,7 +219,10 @@ def add_classify(commands) -> None:
     p.add_argument("--crime-threshold-forebyggelse", metavar="PCT", help="the 2 × threshold of § 61 b, nr. 2, in percent")
     p.add_argument("--allow-undecided", action="store_true",
                    help="write the table even if a designation cannot be decided (its cells say 'undecided')")
-    p.add_argument("--out", metavar="FILE", help="write CSV here instead of standard output")
+    p.add_argument("--out", metavar="FILE", help="write the table here instead of standard output: .csv, or .xlsx "
+                   "(an Excel workbook with typed columns and a frozen header)")
+    p.add_argument("--danish", action="store_true",
+                   help="Danish headings and ja/nej; a .csv in Danish Excel's dialect (byte-order mark, ';', decimal comma)")
     p.add_argument("--workspace", metavar="DIR",
                    help="also use the crime figures in this workspace's raw/landsgennemsnit* (or $BOLIGDATA_WORKSPACE)")
     p.set_defaults(func=cmd_classify)

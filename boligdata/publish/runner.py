@@ -82,11 +82,14 @@ class ReportJob:
             current = self.key_path(ws).read_text(encoding="utf-8").strip() == self.build_key
         except OSError:
             return False
-        return bool(self.build_key) and current and self.html_path(ws).exists() and (
+        return bool(self.build_key) and current and self.html_path(ws).exists() and self.xlsx_path(ws).exists() and (
             not pdf or self.html_path(ws).with_suffix(".pdf").exists())
 
     def html_path(self, ws: Workspace) -> Path:
         return self.folder(ws) / f"{self.name}.html"
+
+    def xlsx_path(self, ws: Workspace) -> Path:
+        return self.folder(ws) / f"{self.name}.xlsx"
 
     def notebook_path(self, ws: Workspace) -> Path:
         return self.folder(ws) / f"{self.name}.ipynb"
@@ -298,10 +301,12 @@ def publish(job: ReportJob, ws: Workspace, notebook, printer=None) -> Path:
     import nbformat
 
     from .export import notebook_to_html
+    from .tables_out import report_workbook
 
     html = notebook_to_html(notebook, job.title)
     job.key_path(ws).unlink(missing_ok=True)  # until the new report is whole, it is not current
     atomic_write(job.notebook_path(ws), nbformat.writes(notebook).encode("utf-8"))
+    atomic_write(job.xlsx_path(ws), report_workbook(html, about_report(job, html)))
     atomic_write(job.html_path(ws), html.encode("utf-8"))
     if printer is not None:
         try:
@@ -312,6 +317,20 @@ def publish(job: ReportJob, ws: Workspace, notebook, printer=None) -> Path:
     if job.build_key:
         atomic_write(job.key_path(ws), (job.build_key + "\n").encode())
     return job.html_path(ws)
+
+
+def about_report(job: ReportJob, html: str) -> list[tuple[str, str]]:
+    """The workbook's first sheet: what the report is, and the notices its page carries."""
+    import re
+
+    plain = lambda fragment: re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", fragment)).strip()  # noqa: E731
+    rows = [("Rapport", job.title), ("Kvartal", quarter_da(job.quarter))]
+    if job.as_of:
+        rows.append(("Tal pr.", job.as_of))
+    rows += [("Bemærkning", plain(b)) for b in re.findall(r'<div class="bd-banner[^"]*"[^>]*>(.*?)</div>', html, re.S)]
+    rows.append(("Tallene", "Tabellerne er rapportens egne, med de samme tal og den samme diskretionering som "
+                            "rapporten (HTML og PDF); et tal, der ikke må offentliggøres, står heller ikke her."))
+    return rows
 
 
 def ipc_kernel_manager(folder: Path):

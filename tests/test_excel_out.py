@@ -1,0 +1,96 @@
+"""Answers out in the tools analysts use: classify to a real workbook or Danish-Excel CSV, Danish
+headings in and out, and every report's tables as a workbook beside its HTML."""
+
+import zipfile
+
+import openpyxl
+import pytest
+from conftest import write
+
+from boligdata.cli import main
+from boligdata.publish.tables_out import danish_number, html_tables
+
+# Vollsmose on the list of 1 December 2020 (seed 004, punkt 4), with the Danish headings of the
+# templates and the rules (rules.yaml column_da; the catalogue's label for the non-western share).
+DANISH = ("Område;Beboere;Andel indvandrere og efterkommere fra ikke-vestlige lande;"
+          "Uden for arbejdsmarked og uddannelse;Dømte;Alene grundskole;Indkomst i pct. af regionen\n"
+          "Vollsmose;7.233;76,1;49,6;2,74;75,0;53,4\n")
+ENGLISH = ("area;residents;non_western_pct;outside_labour_market_pct;convicted_pct;primary_school_only_pct;"
+           "income_pct_of_region\nVollsmose;7.233;76,1;49,6;2,74;75,0;53,4\n")
+
+
+def classify(tmp_path, text, out, *extra):
+    source = write(tmp_path / "values.csv", text)
+    assert main(["classify", str(source), "--list-year", "2020", "--allow-undecided", "--out", str(out), *extra]) == 0
+    return out
+
+
+def test_classify_reads_the_danish_headings(tmp_path):
+    danish = classify(tmp_path, DANISH, tmp_path / "da.csv").read_text(encoding="utf-8")
+    english = classify(tmp_path, ENGLISH, tmp_path / "en.csv").read_text(encoding="utf-8")
+    assert danish == english
+    # 4 of 4 criteria and 76,1 % > 50 %: a ghettoområde (§ 61 a, stk. 2, as of the 2018 law).
+    assert "Ghettoområde" in danish
+
+
+def test_classify_writes_a_real_workbook_with_typed_columns_and_danish_headings(tmp_path):
+    out = classify(tmp_path, ENGLISH, tmp_path / "result.xlsx", "--danish")
+    assert zipfile.is_zipfile(out)  # a workbook, not CSV text in a file named .xlsx
+    sheet = openpyxl.load_workbook(out).active
+    assert sheet.freeze_panes == "A2"
+    header = [c.value for c in sheet[1]]
+    row = dict(zip(header, [c.value for c in sheet[2]]))
+    assert row["Område"] == "Vollsmose" and row["Beboere"] == 7233 and row["Listeår"] == 2020
+    assert row["Ghettoområde"] == "ja" and row["Hårdt ghettoområde"] == "kan ikke afgøres"  # no history given
+    # The distance above the employment threshold: 49,6 - 40 = 9,6 points, a number.
+    assert row["Beskæftigelse: afstand (procentpoint)"] == pytest.approx(9.6)
+
+
+def test_classify_writes_csv_for_danish_excel(tmp_path):
+    data = classify(tmp_path, ENGLISH, tmp_path / "result.csv", "--danish").read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf")
+    text = data.decode("utf-8-sig")
+    header, row = text.splitlines()[:2]
+    assert header.startswith("Område;Listeår;") and ";9,6;" in row
+
+
+def test_an_unknown_output_type_is_refused(tmp_path, capsys):
+    source = write(tmp_path / "values.csv", ENGLISH)
+    assert main(["classify", str(source), "--list-year", "2020", "--allow-undecided", "--out",
+                 str(tmp_path / "x.json")]) == 2
+    assert "expected a .csv or .xlsx file" in capsys.readouterr().err
+
+
+def test_danish_numbers_become_numbers_with_their_format():
+    assert danish_number("2,27 %") == (0.0227, "0.00%")
+    assert danish_number("−1,5") == (-1.5, "#,##0.0")
+    assert danish_number("diskretioneret") is None and danish_number("2020") == (2020.0, "#,##0")
+
+
+def test_every_report_has_its_tables_as_a_workbook_with_the_same_disclosure(sample_reports):
+    _, paths = sample_reports
+    for path in paths:
+        html = path.read_text(encoding="utf-8")
+        book = openpyxl.load_workbook(path.with_suffix(".xlsx"))
+        tables = html_tables(html)
+        assert book.sheetnames[0] == "Om rapporten" and len(book.sheetnames) == len(tables) + 1, path.name
+        for table, name in zip(tables, book.sheetnames[1:]):
+            sheet = book[name]
+            rows = list(sheet.iter_rows(values_only=True))
+            assert " ".join(table.caption.split()) == rows[0][0]
+            shown = [c for r in table.body for c in r if c == "diskretioneret"]
+            stored = [c for r in rows for c in r if c == "diskretioneret"]
+            assert len(shown) == len(stored), (path.name, name)  # what the page hides, the workbook hides
+        if "syntetiske" in html:
+            assert any("syntetiske" in str(v) for r in book["Om rapporten"].iter_rows(values_only=True) for v in r)
+
+
+def test_the_overview_sheet_holds_typed_percentages(sample_reports):
+    ws, _ = sample_reports
+    book = openpyxl.load_workbook(ws.reports / "2020Q3" / "461" / "kvartalsrapport.xlsx")
+    sheet = book[book.sheetnames[1]]
+    rows = {r[0].value: r for r in sheet.iter_rows() if r[0].value}
+    vollsmose = rows["Vollsmose"]
+    # Vollsmose's share outside the labour market on the page: "49,6 %" (seed 004).
+    share = next(c for c in vollsmose if c.value == pytest.approx(0.496))
+    assert share.number_format == "0.0%"
