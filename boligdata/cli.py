@@ -257,8 +257,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_batch)
 
     from .cli_classify import add_classify
+    from .statbank_fetch import add_statbank
 
     add_classify(commands)
+    add_statbank(commands)
     return parser
 
 

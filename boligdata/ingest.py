@@ -153,7 +153,7 @@ def _read_all(workspace: Workspace) -> tuple[dict[str, pd.DataFrame], list[str]]
     if mapping:
         mapping = pd.concat(mapping, ignore_index=True)
         _check_duplicates(mapping, ["file", "indicator"], "indikator")
-        observations = statbank_observations(mapping, workspace.raw)
+        observations = statbank_observations(mapping, workspace.raw, messages=messages)
         if not observations.empty:
             frames.setdefault("observations", []).append(observations)
         statbank_files = [f for f in statbank_files if f not in set(mapping["file"])]

@@ -22,7 +22,7 @@ from boligdata.cli import main
 CASES = yaml.safe_load((Path(__file__).parent / "bad_inputs" / "cases.yaml").read_text(encoding="utf-8"))
 DOC = (PROJECT / "docs" / "errors.md").read_text(encoding="utf-8")
 DOCUMENTED = dict(re.findall(r"^\| `([a-z0-9-]+)` \| (.+?) \|", DOC, re.M))
-TESTED_ELSEWHERE = {"report-failed", "batch-failed"}
+TESTED_ELSEWHERE = {"report-failed", "batch-failed", "statbank-fetch"}  # statbank-fetch: tests/test_statbank.py
 
 
 def tree_hashes(folder):

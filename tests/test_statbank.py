@@ -1,0 +1,121 @@
+"""Statbank, properly: a share from two selections, geographies no list uses skipped and counted,
+and `boligdata statbank fetch` against a local server that answers as api.statbank.dk does."""
+
+import json
+import re
+import socket
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlparse
+
+import pandas as pd
+import pytest
+from conftest import PROJECT
+
+from boligdata import load
+from boligdata.cli import main
+
+# FOLK1E as the API answers (labels, BOM, ';', CRLF), for the third quarter of 2020. Invented
+# counts, chosen so the shares are easy to check by hand:
+#   Odense: (16.000 + 8.000) / 200.000 = 12,0 %;  Slagelse: descendants suppressed ("..") -> missing
+#   Hele landet: (300.000 + 200.000) / 5.000.000 = 10,0 %
+RECORDED = (
+    "\ufeffOMRÅDE;KØN;ALDER;HERKOMST;TID;INDHOLD\r\n"
+    "Hele landet;I alt;Alder i alt;I alt;2020K3;5000000\r\n"
+    "Hele landet;I alt;Alder i alt;Indvandrere fra ikke-vestlige lande;2020K3;300000\r\n"
+    "Hele landet;I alt;Alder i alt;Efterkommere fra ikke-vestlige lande;2020K3;200000\r\n"
+    "Landsdel Fyn;I alt;Alder i alt;I alt;2020K3;500000\r\n"
+    "Odense;I alt;Alder i alt;I alt;2020K3;200000\r\n"
+    "Odense;I alt;Alder i alt;Indvandrere fra ikke-vestlige lande;2020K3;16000\r\n"
+    "Odense;I alt;Alder i alt;Efterkommere fra ikke-vestlige lande;2020K3;8000\r\n"
+    "Slagelse;I alt;Alder i alt;I alt;2020K3;79000\r\n"
+    "Slagelse;I alt;Alder i alt;Indvandrere fra ikke-vestlige lande;2020K3;4000\r\n"
+    "Slagelse;I alt;Alder i alt;Efterkommere fra ikke-vestlige lande;2020K3;..\r\n"
+    "Christiansø;I alt;Alder i alt;I alt;2020K3;90\r\n"
+)
+ERROR = {"errorTypeCode": "TABLE_NOT_FOUND", "message": "Tabellen 'NOPE' findes ikke"}
+
+
+class Statbank(BaseHTTPRequestHandler):
+    asked: list = []
+
+    def do_GET(self):  # noqa: N802 (the name http.server calls)
+        url = urlparse(self.path)
+        Statbank.asked.append((url.path, parse_qs(url.query)))
+        if url.path == "/v1/data/FOLK1E/CSV":
+            body, status, kind = RECORDED.encode("utf-8"), 200, "text/csv; charset=utf-8"
+        else:
+            body, status, kind = json.dumps(ERROR).encode("utf-8"), 400, "application/json"
+        self.send_response(status)
+        self.send_header("Content-Type", kind)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def api(monkeypatch):
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Statbank)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    monkeypatch.setenv("BOLIGDATA_STATBANK_API", f"http://127.0.0.1:{server.server_port}/v1")
+    Statbank.asked.clear()
+    yield server
+    server.shutdown()
+
+
+def readme_command() -> list[str]:
+    """The README's `statbank fetch` example, as written (continuation lines joined)."""
+    text = (PROJECT / "README.md").read_text(encoding="utf-8")
+    block = re.search(r"```sh\n(boligdata statbank fetch .*?)\nboligdata ingest", text, re.S).group(1)
+    import shlex
+
+    return shlex.split(block.replace("\\\n", " "))[1:]
+
+
+def test_the_readmes_example_fetches_and_the_next_ingest_computes_the_share(api, sample_workspace, capsys):
+    command = readme_command()
+    assert command[:3] == ["statbank", "fetch", "FOLK1E"]
+    assert main(command + ["--workspace", str(sample_workspace)]) == 0
+    path, query = Statbank.asked[-1]
+    assert path == "/v1/data/FOLK1E/CSV" and query["HERKOMST"] == ["*"] and query["TID"] == ["2020K3"]
+    raw = sample_workspace / "raw"
+    assert (raw / "statbank_FOLK1E.csv").read_bytes() == RECORDED.encode("utf-8")  # stored as answered
+    request = json.loads((raw / ".statbank_FOLK1E.request.json").read_text(encoding="utf-8"))
+    assert request["table"] == "FOLK1E" and "/data/FOLK1E/CSV?" in request["url"] and request["fetched"]
+    assert main(["ingest", "--workspace", str(sample_workspace)]) == 0
+    err = capsys.readouterr().err
+    assert "2 rows of geographies no list uses skipped (Christiansø, Landsdel Fyn)" in err
+    obs = load(sample_workspace).observations
+    mine = obs[obs["source"].str.startswith("Danmarks Statistik, FOLK1E")].set_index("geo_code")
+    assert mine.loc["461", "value"] == pytest.approx(12.0)
+    assert (mine.loc["461", "numerator"], mine.loc["461", "denominator"]) == (24000, 200000)
+    assert mine.loc["000", "value"] == pytest.approx(10.0)
+    assert pd.isna(mine.loc["330", "value"]) and "(..)" in mine.loc["330", "missing_reason"]
+
+
+def test_statbank_refusing_the_request_is_one_line(api, sample_workspace, capsys):
+    assert main(["statbank", "fetch", "NOPE", "--var", "TID=*", "--workspace", str(sample_workspace)]) == 2
+    err = [line for line in capsys.readouterr().err.splitlines() if line.startswith("error:")]
+    assert err == ["error: Statbank refused the request for NOPE (HTTP 400): Tabellen 'NOPE' findes ikke"]
+    assert not list((sample_workspace / "raw").glob("statbank_*"))
+
+
+def test_without_a_network_fetch_says_so(sample_workspace, capsys, monkeypatch):
+    with socket.socket() as probe:  # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    monkeypatch.setenv("BOLIGDATA_STATBANK_API", f"http://127.0.0.1:{port}/v1")
+    assert main(["statbank", "fetch", "FOLK1E", "--var", "TID=*", "--workspace", str(sample_workspace)]) == 2
+    err = capsys.readouterr().err
+    assert "could not reach" in err and "no network here?" in err and err.count("\n") == 1
+
+
+def test_an_unknown_place_is_still_refused(sample_workspace, capsys):
+    (sample_workspace / "raw" / "statbank_X.csv").write_text("OMRÅDE;TID;INDHOLD\nOdnse;2020;5\n", encoding="utf-8")
+    (sample_workspace / "raw" / "statbankkort.csv").write_text(
+        "fil;indikator;kilde;opgjort;status\nstatbank_X.csv;non_western_pct;DST;2020-10-01;endelig\n", encoding="utf-8")
+    assert main(["ingest", "--workspace", str(sample_workspace)]) == 2
+    assert "found 'Odnse'; expected Hele landet, a region or a municipality" in capsys.readouterr().err
