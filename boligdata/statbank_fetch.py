@@ -119,8 +119,8 @@ def cmd_statbank(args) -> int:
     for path in store(ws.raw, args.table, body, url, args.indicator, args.filter or "", args.denominator_filter or ""):
         print(f"wrote {ws.display(path)}")
     if not args.indicator:
-        print(f"note: say which indicator the file gives in raw/statbankkort*.csv (or fetch with --indicator), "
-              f"then run boligdata ingest")
+        print("note: say which indicator the file gives in raw/statbankkort*.csv (or fetch with --indicator), "
+              "then run boligdata ingest")
     return 0
 
 
