@@ -129,12 +129,32 @@ def test_helhedsplan_content(built):
     assert "38,0 %" in plan and "17,0 %" in plan  # seed 002: 18-64 without attachment, area vs kommune
 
 
-def test_udforskning_runs(tmp_path):
+def run_udforskning(tmp_path, **parameters):
     import papermill
 
-    papermill.execute_notebook(str(NOTEBOOKS_DIR / "udforskning.ipynb"), str(tmp_path / "out.ipynb"),
-                               kernel_name="python3", language="python", progress_bar=False,
-                               cwd=str(tmp_path))
+    return papermill.execute_notebook(str(NOTEBOOKS_DIR / "udforskning.ipynb"), str(tmp_path / "out.ipynb"),
+                                      parameters=parameters, kernel_name="python3", language="python",
+                                      progress_bar=False, cwd=str(tmp_path))
+
+
+def outputs(notebook) -> str:
+    return " ".join(str(o.get("data", {}).get("text/plain", "")) + str(o.get("text", ""))
+                    for c in notebook.cells if c.cell_type == "code" for o in c.outputs)
+
+
+def test_udforskning_runs_on_the_sample_with_another_lists_rules(tmp_path):
+    notebook = run_udforskning(tmp_path, quarter="2020Q3", list_year=2021)
+    text = outputs(notebook)
+    assert "prognose for listen 1. december 2020" in text
+    assert "Parallelsamfund" in text  # the 2020 figures judged by the 2021 rules use the 2021 words
+    images = [o for c in notebook.cells for o in c.get("outputs", []) if "image/png" in o.get("data", {})]
+    assert len(images) == 2  # the seaborn line and bar plots
+
+
+def test_udforskning_runs_on_the_synthetic_national_data(tmp_path, national_reports):
+    ws, _ = national_reports
+    notebook = run_udforskning(tmp_path, workspace=str(ws.root), quarter="2025Q3")
+    assert "prognose for listen 1. december 2025" in outputs(notebook)
 
 
 # --- validation before anything runs ------------------------------------------------------------
