@@ -88,15 +88,16 @@ def cmd_report(args) -> int:
     ingest(ws)
     quarter = parse_quarter_parameter(args.quarter)
     if args.all:
-        if args.municipality or args.area or args.plan or args.template:
-            raise ParameterError("--all builds every report; leave out --template, --municipality, --area and --plan")
+        if args.municipality or args.area or args.plan or args.region or args.template:
+            raise ParameterError("--all builds every report; leave out --template, --municipality, --area, --plan "
+                                 "and --region")
         jobs = all_jobs(quarter, ws, args.templates.split(",") if args.templates else None, as_of=args.as_of,
                         internal=args.internal)
     else:
         if not args.template:
             raise ParameterError("give --template NAME (or --all)")
         jobs = [plan_job(args.template, quarter, municipality=args.municipality, area=args.area,
-                         plan=args.plan, workspace=ws, internal=args.internal, as_of=args.as_of)]
+                         plan=args.plan, region=args.region, workspace=ws, internal=args.internal, as_of=args.as_of)]
     line = _left_out_line(ws, quarter, args.as_of)
     if line:
         print(f"note: {line}")
@@ -233,6 +234,7 @@ def build_parser() -> argparse.ArgumentParser:
     scope.add_argument("--municipality", metavar="CODE", help="kommunekode (" + _scoped("municipality") + ")")
     scope.add_argument("--area", metavar="ID", help="områdekode (" + _scoped("area") + ")")
     scope.add_argument("--plan", metavar="ID", help="helhedsplankode (" + _scoped("plan") + ")")
+    scope.add_argument("--region", metavar="alle|CODE", help="alle, or a regionskode 081-085 (" + _scoped("region") + ")")
     p.add_argument("--all", action="store_true", help="every report of the workspace for the quarter")
     p.add_argument("--templates", metavar="LIST", help="with --all: only these templates, comma-separated")
     p.add_argument("--as-of", metavar="YYYY-MM-DD",

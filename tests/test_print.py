@@ -15,7 +15,7 @@ from pypdf import PdfReader
 from conftest import PROJECT, need_chromium
 
 A4 = (595, 842)  # points, rounded
-PAGE_LIMIT = {"kvartalsrapport": 12, "omraadeprofil": 5, "helhedsplan": 9}
+PAGE_LIMIT = {"kvartalsrapport": 12, "omraadeprofil": 5, "helhedsplan": 9, "landsoversigt": 6}
 
 
 def pdfs(sample_reports):

@@ -155,10 +155,11 @@ def tiny_reports(tmp_path_factory):
 
 
 def test_every_tiny_report_builds(tiny_reports):
-    # The kvartalsrapport, four area profiles (one of 3 residents, one of a group of 15) and the plan.
+    # The kvartalsrapport, four area profiles (one of 3 residents, one of a group of 15), the plan and
+    # the landsoversigt.
     ws, paths = tiny_reports
     assert sorted(p.name for p in paths) == ["helhedsplan-odense-plan.html", "kvartalsrapport.html",
-                                             "omraadeprofil-odense-lille.html", "omraadeprofil-odense-mellem.html",
+                                             "landsoversigt.html", "omraadeprofil-odense-lille.html", "omraadeprofil-odense-mellem.html",
                                              "omraadeprofil-odense-stor.html", "omraadeprofil-odense-taeller.html"]
 
 
@@ -398,7 +399,7 @@ def test_reports_are_identical_but_for_the_build_time(sample_reports):
 
 def test_every_sample_report_is_built(sample_reports):
     _, reports = sample_reports
-    assert len(reports) == 25  # 2 kvartalsrapporter, 21 områdeprofiler, 2 helhedsplaner
+    assert len(reports) == 26  # 2 kvartalsrapporter, 21 områdeprofiler, 2 helhedsplaner, 1 landsoversigt
 
 
 def test_no_public_report_of_the_synthetic_national_data_leaks(national_reports):

@@ -7,7 +7,7 @@ from functools import lru_cache
 
 from ..datafiles import check_choice, check_keys, package_yaml
 
-SCOPES = ("municipality", "area", "plan")
+SCOPES = ("municipality", "area", "plan", "region")
 
 
 @dataclass(frozen=True)
@@ -37,7 +37,7 @@ def templates() -> dict[str, Template]:
     """Every report template by name.
 
     >>> {name: t.scope for name, t in templates().items()}
-    {'kvartalsrapport': 'municipality', 'omraadeprofil': 'area', 'helhedsplan': 'plan'}
+    {'kvartalsrapport': 'municipality', 'omraadeprofil': 'area', 'helhedsplan': 'plan', 'landsoversigt': 'region'}
     """
     return {name: Template(name, **entry) for name, entry in _document()["templates"].items()}
 

@@ -59,7 +59,8 @@ class ReportJob:
 
     @property
     def name(self) -> str:
-        name = self.template if self.scope == "municipality" else f"{self.template}-{self.scope_id}"
+        whole = self.scope == "municipality" or (self.scope == "region" and self.scope_id == "alle")
+        name = self.template if whole else f"{self.template}-{self.scope_id}"
         if self.as_of:
             name += f"-pr-{self.as_of}"
         return f"{name}-intern" if self.internal else name
@@ -147,7 +148,7 @@ def municipality_parameter(value: str) -> str:
         raise ParameterError(f"--municipality: {exc}") from None
 
 
-def plan_job(template: str, quarter: str, *, municipality=None, area=None, plan=None, workspace=None,
+def plan_job(template: str, quarter: str, *, municipality=None, area=None, plan=None, region=None, workspace=None,
              tables=None, snapshot=None, internal: bool = False, as_of=None) -> ReportJob:
     """Validate the parameters of one report; an unknown name is an error, not a warning.
 
@@ -162,7 +163,7 @@ def plan_job(template: str, quarter: str, *, municipality=None, area=None, plan=
     quarter = parse_quarter_parameter(quarter)
     as_of = as_of_parameter(as_of, quarter)
     scope = known[template].scope
-    given = {"municipality": municipality, "area": area, "plan": plan}
+    given = {"municipality": municipality, "area": area, "plan": plan, "region": region}
     wrong = [k for k, v in given.items() if v is not None and k != scope]
     if given[scope] is None or wrong:
         raise ParameterError(f"--template {template} takes --{scope} (and no --{', --'.join(wrong) or 'other scope'})")
@@ -192,6 +193,19 @@ def plan_job(template: str, quarter: str, *, municipality=None, area=None, plan=
             raise ParameterError(f"--municipality: {name} ({code}) has no areas with criteria figures in this "
                                  f"workspace on {snapshot.as_of.isoformat()}")
         return job(code, code, f"{name} Kommune")
+    if scope == "region":
+        from ..municipalities import regions
+
+        code = str(region).strip().lower()
+        code = code if code == "alle" else code.zfill(3)
+        if code != "alle" and code not in regions():
+            raise ParameterError(f"--region: unknown region {region!r} (alle, or one of {', '.join(sorted(regions()))})")
+        homes = set(snapshot.areas["municipality_code"])
+        if not {c for c in homes if code == "alle" or municipalities().loc[c, "region_code"] == code}:
+            where = "this workspace" if code == "alle" else f"{regions()[code]} in this workspace"
+            raise ParameterError(f"--region: no areas with criteria figures in {where} on {snapshot.as_of.isoformat()}")
+        return job(code, "alle" if code == "alle" else f"region-{code}",
+                   "alle kommuner" if code == "alle" else regions()[code])
     if scope == "area":
         areas = tables.areas.set_index("area_id")
         if area not in areas.index:
@@ -255,6 +269,9 @@ def all_jobs(quarter: str, workspace=None, templates_wanted=None, as_of=None, in
                 jobs.append(plan_job(name, quarter, municipality=code, **options))
             elif scope == "area":
                 jobs += [plan_job(name, quarter, area=a, **options) for a in sorted(by_municipality[code])]
+    for name in wanted:
+        if known[name].scope == "region" and municipalities_wanted is None and by_municipality:
+            jobs.append(plan_job(name, quarter, region="alle", **options))
     for name in wanted:
         if known[name].scope == "plan":
             for plan in tables.plans.itertuples():

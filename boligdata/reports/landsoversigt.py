@@ -1,0 +1,245 @@
+"""Landsoversigt: every area of a workspace (all its municipalities, or one region) at a glance.
+
+For those who hold data for many municipalities (Landsbyggefonden, BL, the ministry, a region,
+a large housing organisation): each area's expected designation and risk for the coming list,
+the count per designation against the last published list, the areas nearest to leaving or
+entering a list (in persons), a table per region, and the count per designation over the years.
+Read from the quarter snapshot, with the same disclosure control as every report.
+
+>>> o = Landsoversigt(None, "2020Q3")
+>>> len(o.results), o.scope_da
+(21, 'alle kommuner i arbejdsmappen')
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from ..lists import get_list, lists_before
+from ..municipalities import municipalities, regions
+from ..present import disclosure
+from ..present.charts import line_panels
+from ..present.dates import quarter_da
+from ..present.disclosure import Ledger
+from ..present.html import Html, badge, bullets, esc, heading, number_da, paragraph, table
+from ..present.sentences import join_da
+from .common import (
+    ReportContext,
+    footer,
+    is_synthetic,
+    register_series,
+    share_key,
+    sources_table,
+    title_block,
+    years_da,
+)
+
+ALL = "alle"
+
+
+class Landsoversigt:
+    """The whole workspace, or one region, for the coming list."""
+
+    def __init__(self, workspace, quarter: str, region: str = ALL, internal: bool = False, as_of=None):
+        from ..errors import ParameterError
+
+        self.ctx = ReportContext.create(workspace, quarter, internal, as_of)
+        snap = self.ctx.snapshot
+        region = str(region).strip().lower()
+        kommuner = municipalities()
+        areas = snap.areas.assign(region_code=snap.areas["municipality_code"].map(kommuner["region_code"]),
+                                  municipality_name=snap.areas["municipality_code"].map(kommuner["municipality_name"]))
+        if region != ALL:
+            region = region.zfill(3)
+            if region not in regions():
+                raise ParameterError(f"unknown region '{region}' (alle, or one of {', '.join(sorted(regions()))})")
+            areas = areas[areas["region_code"] == region]
+        self.region = region
+        self.scope_da = "alle kommuner i arbejdsmappen" if region == ALL else regions()[region]
+        self.areas = areas.set_index("area")
+        self.area_ids = [a for a in snap.area_ids() if a in self.areas.index]
+        if not self.area_ids:
+            raise ParameterError(f"no monitored areas with criteria figures in {self.scope_da} on {snap.as_of}")
+        self.results = snap.results(self.area_ids)
+        self.version = self.ctx.rules
+        self.series = snap.series[(snap.series["geo_level"] == "area") & snap.series["geo_code"].isin(self.area_ids)]
+        self.ledger = self._disclose()
+
+    # --- disclosure ---------------------------------------------------------------------------------
+    def _key(self, area: str, indicator: str):
+        period = self.ctx.snapshot.chosen_period(area, indicator)
+        return share_key(area, indicator, period) if period is not None else None
+
+    def _disclose(self) -> Ledger:
+        ledger = Ledger(disclosure.active())
+        register_series(ledger, self.series)
+        for r in self.results:
+            for cid, c in r.criteria.items():
+                ledger.derived(("persons", r.area, cid), c.persons, self._key(r.area, c.criterion.indicator))
+            if r.exit is not None and r.exit.persons is not None:
+                keys = [self._key(r.area, r.criteria[c].criterion.indicator) for c in r.exit.criteria]
+                ledger.derived(("exit", r.area), r.exit.persons, *[k for k in keys if k])
+            entering = self._to_enter(r)
+            if entering is not None:
+                keys = [self._key(r.area, r.criteria[c].criterion.indicator) for c in entering[1]]
+                ledger.derived(("enter", r.area), entering[0], *[k for k in keys if k])
+        ledger.resolve()
+        return ledger
+
+    def _to_enter(self, result):
+        """(persons, criteria): the fewest persons whose change would make a not-designated area meet
+        the counted designation (udsat): the cheapest of its unmet criteria, as many as are missing."""
+        counted = self.version.counted
+        if result.designations.get(counted.id) is not False or result.population_ok is False:
+            return None
+        met = [c for c in counted.criteria if result.criteria[c].met]
+        missing = counted.min_met - len(met)
+        options = sorted((result.criteria[c].persons, c) for c in counted.criteria
+                         if result.criteria[c].met is False and result.criteria[c].persons is not None)
+        if missing <= 0 or len(options) < missing:
+            return None
+        chosen = options[:missing]
+        return sum(p for p, _ in chosen), [c for _, c in chosen]
+
+    # --- sections -----------------------------------------------------------------------------------
+    def title(self) -> Html:
+        kind = "Landsoversigt" if self.region == ALL else "Regionsoversigt"
+        return title_block(f"{kind}: almene boligområder, {self.scope_da}",
+                           f"{quarter_da(self.ctx.quarter)} · tal pr. {self.ctx.as_of_da()} · prognose for listen "
+                           f"{self.ctx.list.label_da}", is_synthetic(self.series), self.ctx.internal)
+
+    def _history_in_scope(self, history: pd.DataFrame) -> pd.DataFrame:
+        """The list rows of areas in the municipalities this overview covers (those with monitored
+        areas), so that counts compare like with like."""
+        homes = dict(zip(self.ctx.tables.areas["area_id"], self.ctx.tables.areas["municipality_code"]))
+        covered = set(self.areas.loc[self.area_ids, "municipality_code"])
+        return history[history["area_id"].map(lambda a: homes.get(a) in covered).astype(bool)]
+
+    def _previous_list(self):
+        earlier = lists_before(self.ctx.list)
+        return earlier[-1] if earlier else None
+
+    def _counts(self) -> pd.DataFrame:
+        """Per designation of the coming list: the forecast count and the last published list's."""
+        previous = self._previous_list()
+        history = self.ctx.snapshot.registry.list_history
+        last = self._history_in_scope(history)
+        last = last[last["list_id"] == (previous.id if previous else "")]
+        rows = []
+        for designation in self.version.ordered_designations():
+            forecast = sum(bool(r.designations.get(designation.id)) for r in self.results)
+            undecided = sum(r.designations.get(designation.id) is None for r in self.results)
+            published = int((last["designation"] == designation.id).sum())
+            rows.append({"designation": designation.label_da, "forecast": forecast, "undecided": undecided,
+                         "published": published if previous else None})
+        return pd.DataFrame(rows)
+
+    def summary(self) -> Html:
+        counts = self._counts()
+        previous = self._previous_list()
+        municipalities_count = self.areas.loc[self.area_ids, "municipality_code"].nunique()
+        items = [f"{len(self.results)} almene boligområder i {municipalities_count} kommuner følges; tallene er dem, "
+                 f"der forelå {self.ctx.as_of_da()}."]
+        for row in counts.itertuples():
+            if row.forecast or row.published:
+                before = f" (listen {previous.label_da}: {row.published})" if previous else ""
+                items.append(f"{row.designation}: {row.forecast} ventes på listen {self.ctx.list.label_da}{before}.")
+        undecided = [r.name for r in self.results if r.undecided_designations()]
+        if undecided:
+            items.append(f"Kan ikke afgøres helt med de tal, der foreligger: {len(undecided)} områder.")
+        return bullets(items)
+
+    def counts_table(self) -> Html:
+        counts = self._counts()
+        previous = self._previous_list()
+        columns = {"designation": ("Betegnelse", "text"), "forecast": (f"Prognose {self.ctx.list.label_da}", "num"),
+                   "undecided": ("Kan ikke afgøres", "num")}
+        if previous:
+            columns["published"] = (f"Offentliggjort {previous.label_da}", "num")
+        note = paragraph("Prognosen tæller de områder, der følges med tal; den offentliggjorte liste tæller de "
+                         "områder i arbejdsmappens listehistorik, der ligger i de samme kommuner.")
+        return Html(table(counts, columns, caption=f"Antal områder pr. betegnelse, {self.scope_da}") + note)
+
+    def nearest(self, n: int = 10) -> Html:
+        names = {r.area: r.name for r in self.results}
+        homes = self.areas["municipality_name"]
+        leaving = [{"name": r.name, "municipality": homes[r.area], "designation": r.designation_label(),
+                    "persons": self._shown(("exit", r.area), r.exit.persons),
+                    "via": join_da([r.criteria[c].criterion.short_da for c in r.exit.criteria]), "order": r.exit.persons}
+                   for r in self.results if r.most_severe() is not None and r.most_severe().list
+                   and r.exit is not None and r.exit.possible and r.exit.persons is not None]
+        entering = []
+        for r in self.results:
+            found = self._to_enter(r)
+            if found is not None:
+                entering.append({"name": names[r.area], "municipality": homes[r.area],
+                                 "persons": self._shown(("enter", r.area), found[0]), "order": found[0],
+                                 "via": join_da([r.criteria[c].criterion.short_da for c in found[1]])})
+        parts = []
+        columns = {"name": ("Område", "text"), "municipality": ("Kommune", "text"),
+                   "designation": ("Forventet betegnelse", "text"), "persons": ("Personer", "text"),
+                   "via": ("Gennem", "text")}
+        if leaving:
+            frame = pd.DataFrame(leaving).sort_values(["order", "name"]).head(n)
+            parts.append(table(frame, columns, caption=f"Nærmest at komme af listen {self.ctx.list.label_da} "
+                                                       f"(færrest personer, der skal skifte status)"))
+        else:
+            parts.append(paragraph("Ingen områder ventes på listen."))
+        if entering:
+            frame = pd.DataFrame(entering).sort_values(["order", "name"]).head(n)
+            counted = self.version.counted
+            parts.append(table(frame, {k: v for k, v in columns.items() if k != "designation"},
+                               caption=f"Nærmest at blive {counted.label_da.lower()} (færrest personer, der skal skifte "
+                                       f"status)"))
+        parts.append(paragraph("Personerne tælles pr. kriterium med uændret beboertal, som i kvartalsrapporten; en "
+                               "person kan tælle i flere kriterier, så tallet er en øvre grænse. Et tal, der ville "
+                               "vise en lille gruppe, står som «et mindre antal»."))
+        return Html("".join(parts))
+
+    def _shown(self, key, persons) -> str:
+        if self.ledger.hidden(key):
+            return "et mindre antal"
+        return number_da(int(persons))
+
+    def by_region(self) -> Html:
+        parts = []
+        for code, part in sorted(self.areas.loc[self.area_ids].groupby("region_code"), key=lambda g: g[0]):
+            rows = []
+            for r in self.results:
+                if r.area not in part.index:
+                    continue
+                row = part.loc[r.area]
+                rows.append(f'<tr><th scope="row">{esc(r.name)}</th><td>{esc(row["municipality_name"])}</td>'
+                            f'<td class="num">{esc(number_da(None if r.residents is None else int(r.residents)))}</td>'
+                            f"<td>{badge(row['band_label_da'], row['band_colour'])}</td>"
+                            f"<td>{esc(r.designation_label())}</td><td class=\"num\">{esc(years_da(r))}</td></tr>")
+            head = "".join(f'<th scope="col">{h}</th>' for h in ("Område", "Kommune", "Beboere", "Risikogruppe",
+                                                                  "Forventet betegnelse", "År på listen før"))
+            parts.append(heading(regions()[code], 3))
+            parts.append(Html(f'<div class="bd-scroll"><table class="bd-table"><caption>{esc(regions()[code])}: '
+                              f'områderne og prognosen for listen {esc(self.ctx.list.label_da)}</caption><thead><tr>'
+                              f'{head}</tr></thead><tbody>{"".join(rows)}</tbody></table></div>'))
+        return Html("".join(parts))
+
+    def history_chart(self) -> Html:
+        """The count per designation on each list the workspace's history holds, as known on the date."""
+        history = self._history_in_scope(self.ctx.snapshot.registry.list_history)
+        history = history[history["list_id"].map(lambda i: get_list(i).known_by <= self.ctx.as_of)]
+        if history.empty:
+            return paragraph("Arbejdsmappens listehistorik har ingen lister før denne dato.")
+        series = {}
+        for (designation, list_id), part in history.groupby(["designation", "list_id"]):
+            item = get_list(list_id)
+            label = item.version.designations[designation].label_da if designation in item.version.designations \
+                else designation
+            series.setdefault(label, []).append((str(item.year), float(part["area_id"].nunique())))
+        panel = {"title": "Antal områder pr. betegnelse på de offentliggjorte lister", "series": series,
+                 "threshold": None, "threshold_label": "", "decimals": 0, "suffix": ""}
+        return line_panels([panel], title=f"Antal områder pr. betegnelse, {self.scope_da} (arbejdsmappens "
+                                          f"listehistorik)")
+
+    def sources(self) -> Html:
+        return sources_table(self.series)
+
+    def footer(self) -> Html:
+        return footer(self.ctx, self.series)
