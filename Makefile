@@ -14,11 +14,14 @@ help:
 	@grep -E '^## ' $(MAKEFILE_LIST) | sed -e 's/^## /  make /'
 
 # The environment is rebuilt whenever pyproject.toml is newer than the last install.
+# Quiet on success (pip's -qq still prints errors); a failed install shows pip's own message.
 $(STAMP): pyproject.toml
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
-	touch $(STAMP)
+	@echo "setting up $(VENV) from pyproject.toml (a minute or two the first time)"
+	@$(PYTHON) -m venv $(VENV)
+	@$(BIN)/python -m pip install -qq --upgrade pip
+	@$(BIN)/python -m pip install -qq -e '.[test]'
+	@touch $(STAMP)
+	@echo "$(VENV) is ready"
 
 ## setup     create .venv from pyproject.toml (again when pyproject.toml changes)
 setup: $(STAMP)

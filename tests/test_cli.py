@@ -134,3 +134,50 @@ def test_income_distance_in_kroner_where_the_regional_average_is_given(tmp_path)
     assert main(["classify", str(path), "--list-year", "2020", "--out", str(out)]) == 0
     row = pd.read_csv(out, dtype=str).iloc[0]
     assert (row["income_distance_pp"], row["income_distance_dkk"]) == ("-1.0", "-3000")
+
+
+def test_report_all_rebuilds_only_what_changed(sample_workspace, tmp_path, capsys, monkeypatch):
+    import shutil
+
+    import nbformat
+
+    from boligdata.paths import NOTEBOOKS_DIR
+
+    command = ["report", "--workspace", str(sample_workspace), "--all", "--quarter", "2020Q3",
+               "--templates", "kvartalsrapport,helhedsplan"]
+    assert main(command) == 0
+    built = sorted((sample_workspace / "reports" / "2020Q3").rglob("*.html"))
+    assert len(built) == 3  # Odense's and Slagelse's kvartalsrapport, the 2017 plan
+    stamps = {p: p.stat().st_mtime_ns for p in built}
+    capsys.readouterr()
+    # Nothing changed: nothing is built, and the command says so.
+    assert main(command) == 0
+    assert "skipped 3 report(s)" in capsys.readouterr().out
+    assert {p: p.stat().st_mtime_ns for p in built} == stamps
+    # The helhedsplan template changes: only that report is built again.
+    notebooks = tmp_path / "nb"
+    shutil.copytree(NOTEBOOKS_DIR, notebooks)
+    path = notebooks / "helhedsplan.ipynb"
+    notebook = nbformat.read(str(path), as_version=4)
+    notebook.cells.append(nbformat.v4.new_markdown_cell("Tilføjet afsnit."))
+    nbformat.write(notebook, str(path))
+    monkeypatch.setenv("BOLIGDATA_NOTEBOOKS", str(notebooks))
+    monkeypatch.setattr("boligdata.publish.runner.NOTEBOOKS_DIR", notebooks)
+    monkeypatch.setattr("boligdata.publish.batch.NOTEBOOKS_DIR", notebooks)
+    assert main(command) == 0
+    out = capsys.readouterr().out
+    assert "skipped 2 report(s)" in out and "helhedsplan-slagelse-helhedsplan-2017.html" in out
+    changed = {p for p in built if p.stat().st_mtime_ns != stamps[p]}
+    assert [p.name for p in changed] == ["helhedsplan-slagelse-helhedsplan-2017.html"]
+    assert main(command + ["--rebuild"]) == 0
+    assert "skipped" not in capsys.readouterr().out
+
+
+def test_every_command_says_its_workspace(sample_workspace, capsys, monkeypatch):
+    monkeypatch.delenv("BOLIGDATA_WORKSPACE", raising=False)
+    assert main(["ingest", "--workspace", str(sample_workspace)]) == 0
+    captured = capsys.readouterr()
+    assert captured.out.splitlines()[0] == f"workspace: {sample_workspace.resolve()}"
+    assert "bundled sample" not in captured.err
+    assert main(["ingest"]) == 0  # no --workspace, no BOLIGDATA_WORKSPACE: the project's own sample
+    assert "warning: this is the bundled sample" in capsys.readouterr().err
