@@ -86,6 +86,12 @@ def share_key(area: str, indicator: str, period: str, then=None) -> tuple:
     return ("share" if then is None else f"share@{then}", area, indicator, period)
 
 
+def chosen_key(snapshot, area: str, indicator: str):
+    """The ledger's key of the figure the snapshot chose for ``area`` and ``indicator`` (None if none)."""
+    period = snapshot.chosen_period(area, indicator)
+    return share_key(area, indicator, period) if period is not None else None
+
+
 def register_series(ledger, series: pd.DataFrame, then=None) -> None:
     """Every figure of ``series`` (the snapshot's rows a report shows) in the ledger, with the size
     of the group it is a share of: its own denominator where the source gives one, else the count

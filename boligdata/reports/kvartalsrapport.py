@@ -36,6 +36,7 @@ from ..risk import band_settings, risk_band
 from ..vintages import vintage_table
 from .common import (
     ReportContext,
+    chosen_key,
     footer,
     is_synthetic,
     left_out,
@@ -75,8 +76,7 @@ class Kvartalsrapport:
 
     # --- disclosure: every number of the report, decided once before anything is rendered -----------
     def _chosen_key(self, area: str, indicator: str):
-        period = self.ctx.snapshot.chosen_period(area, indicator)
-        return share_key(area, indicator, period) if period is not None else None
+        return chosen_key(self.ctx.snapshot, area, indicator)
 
     def _disclose(self) -> Ledger:
         ledger = Ledger(disclosure.active())

@@ -25,10 +25,10 @@ from ..present.html import Html, badge, bullets, esc, heading, number_da, paragr
 from ..present.sentences import join_da
 from .common import (
     ReportContext,
+    chosen_key,
     footer,
     is_synthetic,
     register_series,
-    share_key,
     sources_table,
     title_block,
     years_da,
@@ -67,8 +67,7 @@ class Landsoversigt:
 
     # --- disclosure ---------------------------------------------------------------------------------
     def _key(self, area: str, indicator: str):
-        period = self.ctx.snapshot.chosen_period(area, indicator)
-        return share_key(area, indicator, period) if period is not None else None
+        return chosen_key(self.ctx.snapshot, area, indicator)
 
     def _disclose(self) -> Ledger:
         ledger = Ledger(disclosure.active())
