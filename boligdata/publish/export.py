@@ -14,7 +14,9 @@ import threading
 from pathlib import Path
 
 import nbformat
-from nbconvert import HTMLExporter
+from nbconvert import HTMLExporter, TemplateExporter
+from nbconvert.filters import Highlight2HTML
+from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
 from nbconvert.preprocessors import Preprocessor, TagRemovePreprocessor
 from traitlets.config import Config
 
@@ -43,6 +45,23 @@ def exporter() -> HTMLExporter:
     return _LOCAL.exporter
 
 
+class CommitteeHTMLExporter(HTMLExporter):
+    """nbconvert's HTML exporter without its closing BeautifulSoup pass, which gives images
+    without an alt text a placeholder and makes JupyterLab's cell wrappers focusable. The
+    committee template has neither (every chart is inline SVG with its own text, there are no
+    JupyterLab classes), and parsing and re-serialising the page was four fifths of the export's
+    time (docs/performance.md)."""
+
+    def from_notebook_node(self, nb, resources=None, **kw):
+        lexer = nb.metadata.get("language_info", {}).get("pygments_lexer")
+        self.register_filter("highlight_code", self.filters.get(
+            "highlight_code", Highlight2HTML(pygments_lexer=lexer, parent=self)))
+        resources = self._init_resources(resources)
+        self.register_filter("filter_data_type", WidgetsDataTypeFilter(
+            notebook_metadata=self._nb_metadata, parent=self, resources=resources))
+        return TemplateExporter.from_notebook_node(self, nb, resources, **kw)
+
+
 def _new_exporter() -> HTMLExporter:
     config = Config()
     config.TagRemovePreprocessor.remove_cell_tags = REMOVED_TAGS
@@ -54,14 +73,26 @@ def _new_exporter() -> HTMLExporter:
     config.HTMLExporter.template_name = "boligdata"
     config.HTMLExporter.language_code = "da"
     config.HTMLExporter.embed_images = True
-    instance = HTMLExporter(config=config)
+    # Validate the notebook once, after all the preprocessors, not after each of the thirteen
+    # (each relaxed validation walks every output: 60 ms of a report's 0,1 s; docs/performance.md).
+    config.HTMLExporter.optimistic_validation = True
+    instance = CommitteeHTMLExporter(config=config)
     instance.register_preprocessor(TagRemovePreprocessor(config=config), enabled=True)
     instance.register_preprocessor(DropNoise, enabled=True)
     return instance
 
 
 _HEADING = re.compile(r'<h2 id="([^"]+)"[^>]*>(.*?)</h2>', re.S)
-_ANCHOR_LINK = re.compile(r'<a class="anchor-link" href="#[^"]*">¶</a>')
+_ANCHOR_LINK = re.compile(r'<a class="anchor-link" href="#[^"]*">(?:¶|&#182;)</a>')
+_HEADING_TEXT = re.compile(r"(<h[1-6][^>]*>)(.*?)(</h[1-6]>)", re.S)
+_CHAR_REF = re.compile(r"&#(\d+);")
+
+
+def _plain_letters(match: re.Match) -> str:
+    """A heading's text with its numeric character references written as the letters they are
+    (nbconvert's heading anchors write "å" as "&#229;"); markup characters stay escaped."""
+    text = _CHAR_REF.sub(lambda ref: ref[0] if chr(int(ref[1])) in "<>&\"'" else chr(int(ref[1])), match[2])
+    return match[1] + text + match[3]
 
 
 def add_toc(body: str) -> str:
@@ -82,4 +113,4 @@ def notebook_to_html(notebook, title: str) -> str:
     notebook = nbformat.from_dict(notebook)
     notebook.metadata["title"] = title
     body, _ = exporter().from_notebook_node(notebook)
-    return add_toc(_ANCHOR_LINK.sub("", body))
+    return add_toc(_HEADING_TEXT.sub(_plain_letters, _ANCHOR_LINK.sub("", body)))

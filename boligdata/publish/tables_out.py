@@ -115,73 +115,96 @@ def _sheet_name(text: str, used: set) -> str:
     return name
 
 
+def _tables_only(html: str) -> str:
+    """The page's tables and nothing else, so the parser does not walk the charts and the text."""
+    return "".join(re.findall(r"<table\b.*?</table>", html, re.S))
+
+
+class _Book:
+    """An in-memory XlsxWriter workbook with its bold and number formats made once.
+
+    XlsxWriter, not openpyxl: it writes the same workbook three times faster, and every report
+    writes one (docs/performance.md)."""
+
+    def __init__(self):
+        import xlsxwriter
+
+        self.buffer = io.BytesIO()
+        self.book = xlsxwriter.Workbook(self.buffer, {"in_memory": True})
+        self.bold = self.book.add_format({"bold": True})
+        self._formats: dict = {}
+
+    def number_format(self, code: str):
+        if code not in self._formats:
+            self._formats[code] = self.book.add_format({"num_format": code})
+        return self._formats[code]
+
+    def bytes(self) -> bytes:
+        self.book.close()
+        return self.buffer.getvalue()
+
+
+def _fit(sheet, widths: dict) -> None:
+    for column, width in widths.items():
+        sheet.set_column(column, column, min(60, max(8, width + 2)))
+
+
 def report_workbook(html: str, about: list[tuple[str, str]]) -> bytes:
     """The report's tables as one workbook: a sheet "Om rapporten" (title, quarter, sources of the
     figures, the synthetic notice), then a sheet per table, numbers typed, the header frozen."""
-    import openpyxl
-    from openpyxl.styles import Font
-
-    book = openpyxl.Workbook()
-    info = book.active
-    info.title = "Om rapporten"
-    for key, value in about:
-        info.append([key, value])
-    for row in info.iter_rows(max_col=1):
-        row[0].font = Font(bold=True)
-    info.column_dimensions["A"].width, info.column_dimensions["B"].width = 22, 110
-    used = {info.title.lower()}
-    for number, table in enumerate(html_tables(html), start=1):
+    out = _Book()
+    info = out.book.add_worksheet("Om rapporten")
+    for row, (key, value) in enumerate(about):
+        info.write_string(row, 0, key, out.bold)
+        info.write_string(row, 1, value)
+    info.set_column(0, 0, 22)
+    info.set_column(1, 1, 110)
+    used = {"om rapporten"}
+    for number, table in enumerate(html_tables(_tables_only(html)), start=1):
         caption = re.sub(r"\s+", " ", table.caption).strip() or f"Tabel {number}"
-        sheet = book.create_sheet(_sheet_name(caption, used))
-        sheet.append([caption])
-        sheet["A1"].font = Font(bold=True)
-        for row in table.head:
-            sheet.append(row)
-            for cell in sheet[sheet.max_row]:
-                cell.font = Font(bold=True)
-        sheet.freeze_panes = f"A{sheet.max_row + 1}"  # a coordinate, not a cell: no empty row is created
-        for row in table.body:
-            sheet.append([None] * len(row))
-            for column, text in enumerate(row, start=1):
-                cell = sheet.cell(row=sheet.max_row, column=column)
+        sheet = out.book.add_worksheet(_sheet_name(caption, used))
+        sheet.write_string(0, 0, caption, out.bold)
+        for row, texts in enumerate(table.head, start=1):
+            for column, text in enumerate(texts):
+                sheet.write_string(row, column, text, out.bold)
+        first = len(table.head) + 1
+        sheet.freeze_panes(first, 0)
+        widths: dict = {}
+        for row, texts in enumerate(table.body, start=first):
+            for column, text in enumerate(texts):
                 number_and_format = danish_number(text)
                 if number_and_format:
-                    cell.value, cell.number_format = number_and_format
+                    value, code = number_and_format
+                    sheet.write_number(row, column, value, out.number_format(code))
+                    width = len(str(value))
+                elif text not in ("", "–"):
+                    sheet.write_string(row, column, text)
+                    width = len(text)
                 else:
-                    cell.value = text if text not in ("", "–") else None
-        for column in sheet.columns:
-            width = max((len(str(c.value)) for c in column[1:] if c.value is not None), default=8)
-            sheet.column_dimensions[column[0].column_letter].width = min(60, max(8, width + 2))
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+                    continue
+                widths[column] = max(widths.get(column, 0), width)
+        _fit(sheet, widths)
+    return out.bytes()
 
 
 def frame_workbook(frame: pd.DataFrame, sheet: str, formats: dict | None = None) -> bytes:
     """One frame as a workbook: typed cells, the header bold and frozen, ``formats`` by column."""
-    import openpyxl
-    from openpyxl.styles import Font
-
-    book = openpyxl.Workbook()
-    out = book.active
-    out.title = sheet[:31]
-    out.append([str(c) for c in frame.columns])
-    for cell in out[1]:
-        cell.font = Font(bold=True)
-    out.freeze_panes = "A2"
-    for row in frame.itertuples(index=False):
-        out.append([None if (not isinstance(v, str) and pd.isna(v)) or v == "" else v for v in row])
-    for index, column in enumerate(frame.columns, start=1):
-        letter = out.cell(row=1, column=index).column_letter
-        fmt = (formats or {}).get(column)
-        if fmt:
-            for cell in out[letter][1:]:
-                cell.number_format = fmt
-        width = max([len(str(column))] + [len(str(v)) for v in frame[column].head(200) if not pd.isna(v)])
-        out.column_dimensions[letter].width = min(60, max(8, width + 2))
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    out = _Book()
+    data = out.book.add_worksheet(sheet[:31])
+    data.freeze_panes(1, 0)
+    widths = {}
+    for column, name in enumerate(frame.columns):
+        data.write_string(0, column, str(name), out.bold)
+        fmt = (formats or {}).get(name)
+        style = out.number_format(fmt) if fmt else None
+        values = frame[name].tolist()
+        for row, value in enumerate(values, start=1):
+            if (value == "") if isinstance(value, str) else pd.isna(value):
+                continue
+            data.write(row, column, value.item() if hasattr(value, "item") else value, style)
+        widths[column] = max([len(str(name))] + [len(str(v)) for v in frame[name].head(200) if not pd.isna(v)])
+    _fit(data, widths)
+    return out.bytes()
 
 
 def danish_csv(frame: pd.DataFrame) -> bytes:
