@@ -116,25 +116,37 @@ def _flag(text):
     return {"true": True, "false": False}.get(text)
 
 
+def _text(value) -> str | None:
+    """A stored text, or None (a column with no text at all is read back as NaN)."""
+    return value if isinstance(value, str) else None
+
+
 def _int(value):
     return None if value is None or pd.isna(value) else int(value)
+
+
+def _by_area(frame: pd.DataFrame, area_ids) -> dict:
+    """The rows of ``frame`` for ``area_ids`` as plain dicts, grouped by area (one pass: a report's
+    first call rebuilds every area of the country)."""
+    grouped: dict = {}
+    for record in frame[frame["area"].isin(area_ids)].to_dict("records"):
+        grouped.setdefault(record["area"], []).append(record)
+    return grouped
 
 
 def _rebuild(snapshot: QuarterSnapshot, area_ids) -> dict:
     """AreaResult objects from the stored rows (exact: decimals are stored as text)."""
     lst = snapshot.list
     version = lst.version
-    areas = snapshot.tables["areas"].set_index("area")
-    criteria = snapshot.tables["criteria"]
-    criteria = criteria[criteria["area"].isin(area_ids)]
-    designations = snapshot.tables["designations"]
-    designations = designations[designations["area"].isin(area_ids)]
-    exits = snapshot.tables["exits"]
-    exits = exits[exits["area"].isin(area_ids)]
+    areas = snapshot.tables["areas"]
+    areas = {r["area"]: r for r in areas[areas["area"].isin(area_ids)].to_dict("records")}
+    criteria = _by_area(snapshot.tables["criteria"], area_ids)
+    designations = _by_area(snapshot.tables["designations"], area_ids)
+    exits = _by_area(snapshot.tables["exits"], area_ids)
     locked = frozenset(snapshot.meta["locked"])
     out = {}
     for area_id in area_ids:
-        row = areas.loc[area_id]
+        row = areas[area_id]
         residents = _decimal(row["residents"])
         run = None
         if row["run_years"] is not None and not pd.isna(row["run_years"]):
@@ -146,25 +158,25 @@ def _rebuild(snapshot: QuarterSnapshot, area_ids) -> dict:
         result.years_on_list = _int(row["years_on_list"])
         result.years_open = bool(row["years_open"])
         result.notes = [n for n in str(row["notes"] or "").split(" | ") if n]
-        for c in criteria[criteria["area"] == area_id].itertuples(index=False):
-            criterion = version.criteria[c.criterion]
+        for c in criteria.get(area_id, []):
+            criterion = version.criteria[c["criterion"]]
             detail = None
-            if c.threshold_low is not None and not pd.isna(c.threshold_low):
-                figure = CrimeFigure(lst.id, _decimal(c.figure_value),
-                                     None if pd.isna(c.figure_multiple) else int(c.figure_multiple))
-                detail = Threshold(_decimal(c.threshold), _decimal(c.threshold_low), _decimal(c.threshold_high),
+            if c["threshold_low"] is not None and not pd.isna(c["threshold_low"]):
+                figure = CrimeFigure(lst.id, _decimal(c["figure_value"]),
+                                     None if pd.isna(c["figure_multiple"]) else int(c["figure_multiple"]))
+                detail = Threshold(_decimal(c["threshold"]), _decimal(c["threshold_low"]), _decimal(c["threshold_high"]),
                                    criterion.national_average_multiple, figure)
-            result.criteria[c.criterion] = CriterionResult(
-                criterion, _decimal(c.value), _decimal(c.threshold), c.threshold_source, _flag(c.met),
-                _decimal(c.distance_pp), _int(c.persons), c.reason, _decimal(c.denominator), c.reason_code, detail,
-                bool(c.depends_on_choice))
-        for d in designations[designations["area"] == area_id].itertuples(index=False):
-            result.designations[d.designation] = _flag(d.value)
-        for e in exits[exits["area"] == area_id].itertuples(index=False):
-            path = ExitPath(e.designation, _int(e.persons), _int(e.persons_best),
-                            tuple(x for x in e.criteria.split(";") if x), tuple(x for x in e.locked.split(";") if x),
-                            bool(e.possible), tuple(x for x in e.undecided.split(";") if x), e.list_id)
-            if e.which == "now":
+            result.criteria[c["criterion"]] = CriterionResult(
+                criterion, _decimal(c["value"]), _decimal(c["threshold"]), _text(c["threshold_source"]), _flag(c["met"]),
+                _decimal(c["distance_pp"]), _int(c["persons"]), _text(c["reason"]), _decimal(c["denominator"]),
+                _text(c["reason_code"]), detail, bool(c["depends_on_choice"]))
+        for d in designations.get(area_id, []):
+            result.designations[d["designation"]] = _flag(d["value"])
+        for e in exits.get(area_id, []):
+            path = ExitPath(e["designation"], _int(e["persons"]), _int(e["persons_best"]),
+                            tuple(x for x in e["criteria"].split(";") if x), tuple(x for x in e["locked"].split(";") if x),
+                            bool(e["possible"]), tuple(x for x in e["undecided"].split(";") if x), e["list_id"])
+            if e["which"] == "now":
                 result.exit = path
             else:
                 result.exit_next = path

@@ -152,26 +152,29 @@ def _snapshot(tables, quarter: str, as_of: dt.date, key: str, store: bool) -> Qu
 def ensure_stored(tables, quarter: str, as_of=None) -> None:
     """Compute and store the snapshot unless processed/ holds it already (read nothing but its key)."""
     quarter, as_of = quarter_as_of(quarter, as_of)
-    key = snapshot_key(tables, quarter, as_of)
+    if not _is_stored(tables, quarter, as_of):
+        quarter_snapshot(tables, quarter, as_of)
+
+
+def _is_stored(tables, quarter: str, as_of: dt.date) -> bool:
+    """Whether processed/ holds the current snapshot (only its key is read)."""
     try:
         meta = json.loads((_folder(tables, quarter, as_of) / "meta.json").read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError):
-        meta = {}
-    if meta.get("key") != key:
-        quarter_snapshot(tables, quarter, as_of)
+        return False
+    return meta.get("key") == snapshot_key(tables, quarter, as_of)
 
 
 def preread(workspace, quarter: str) -> None:
     """Read the stored snapshots of ``quarter`` and the quarter before into this process's cache,
     where processed/ holds them (a batch kernel does this while it boots; it computes nothing)."""
-    from ..load import load
+    from ..loader import load
     from ..reports.common import previous_quarter
 
     tables = load(workspace)
     for wanted in (quarter, previous_quarter(quarter)):
         wanted, as_of = quarter_as_of(wanted, None)
-        key = snapshot_key(tables, wanted, as_of)
-        if (str(tables.workspace.processed), key) not in _SNAPSHOTS and _read(_folder(tables, wanted, as_of), key):
+        if _is_stored(tables, wanted, as_of):  # read once, kept in the cache
             quarter_snapshot(tables, wanted, as_of, store=False)
 
 
