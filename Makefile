@@ -20,6 +20,9 @@ $(STAMP): pyproject.toml
 	@$(PYTHON) -m venv $(VENV)
 	@$(BIN)/python -m pip install -qq --upgrade pip
 	@$(BIN)/python -m pip install -qq -e '.[test]'
+	@# pip compiles what it installs but not an editable package's own modules; compile them once,
+	@# so no process has to (Python would write them itself, unless PYTHONDONTWRITEBYTECODE is set).
+	@$(BIN)/python -m compileall -q boligdata
 	@touch $(STAMP)
 	@echo "$(VENV) is ready"
 

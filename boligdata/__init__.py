@@ -8,11 +8,25 @@
 
 __version__ = "0.1.0"
 
-from .catalog import load_catalog  # noqa: E402
-from .load import load  # noqa: E402
-from .readers.statbank import read_statbank_csv  # noqa: E402
-
 __all__ = ["__version__", "load", "load_catalog", "read_statbank_csv"]
+
+# Imported on first use, not with the package: the command line starts the batch's kernels
+# before it imports pandas (docs/performance.md).
+_LAZY = {"load": ".loader", "load_catalog": ".catalog", "read_statbank_csv": ".readers.statbank"}
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        from importlib import import_module
+
+        value = getattr(import_module(_LAZY[name], __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'boligdata' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
 
 
 def warm() -> None:

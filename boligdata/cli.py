@@ -9,6 +9,13 @@ from pathlib import Path
 
 from .errors import BoligdataError, ParameterError
 
+# The columns of classify's input table (the command's work is in cli_classify.py).
+CLASSIFY_NUMERIC = ("residents", "non_western_pct", "outside_labour_market_pct", "convicted_pct",
+                    "primary_school_only_pct", "income_pct_of_region", "pop_18_64", "pop_18plus", "pop_30_59",
+                    "regional_income_dkk")
+CLASSIFY_REQUIRED = ("area", "residents", "non_western_pct", "outside_labour_market_pct", "convicted_pct",
+                     "primary_school_only_pct", "income_pct_of_region")
+
 
 def _workspace_arg(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--workspace", metavar="DIR",
@@ -57,7 +64,7 @@ def cmd_templates(args) -> int:
 def _history_note(ws, quarter: str, as_of) -> None:
     """Warn when the list history lacks a published list the coming list's years in a row need."""
     from .history import stale_note
-    from .load import load
+    from .loader import load
     from .publish.runner import as_of_parameter
 
     tables = load(ws)
@@ -68,7 +75,7 @@ def _history_note(ws, quarter: str, as_of) -> None:
 
 def _left_out_line(ws, quarter: str, as_of) -> str | None:
     """One line on what the as-of date left out of the quarter (figures and lists published later)."""
-    from .load import load
+    from .loader import load
     from .publish.runner import as_of_parameter
 
     snapshot = load(ws).quarter(quarter, as_of_parameter(as_of, quarter), store=False)
@@ -161,32 +168,39 @@ class _printer:
 
 
 def cmd_batch(args) -> int:
-    from .ingest import ingest
     from .paths import resolve_workspace
-    from .publish.batch import KernelPool, run_batch, summary_table
-    from .publish.runner import (
-        all_jobs,
-        municipality_parameter,
-        parse_quarter_parameter,
-    )
+    from .publish.batch import KernelPool
 
     ws = resolve_workspace(args.workspace)
+    ws.require_raw()
     if args.workers < 1:
         raise ParameterError("--workers: expected 1 or more")
-    quarter = parse_quarter_parameter(args.quarter)
-    ingest(ws)
-    # The workers' kernels boot (a second or two each) while the jobs are planned and checked.
-    wanted = None if args.municipalities == "all" else {municipality_parameter(c) for c in args.municipalities.split(",")}
-    with KernelPool(ws, args.workers, not args.fresh_kernels, args.pdf, None if args.as_of else quarter) as pool:
+    # The workers' kernels boot (a second each) while the parameters, the inputs and the jobs are
+    # checked; they read the workspace once it is ingested.
+    with KernelPool(ws, args.workers, not args.fresh_kernels, args.pdf, wait_for_data=True) as pool:
+        from .ingest import ingest
+        from .publish.batch import run_batch
+        from .publish.runner import (
+            all_jobs,
+            municipality_parameter,
+            parse_quarter_parameter,
+        )
+
+        quarter = parse_quarter_parameter(args.quarter)
+        ingest(ws)
+        wanted = None if args.municipalities == "all" else {municipality_parameter(c) for c in args.municipalities.split(",")}
         jobs = all_jobs(quarter, ws, args.templates.split(",") if args.templates else None, as_of=args.as_of,
                         municipalities_wanted=wanted)
         if not jobs:
             raise ParameterError("no reports to build for these municipalities and templates")
+        pool.data_ready(None if args.as_of else quarter)
         line = _left_out_line(ws, quarter, args.as_of)
         if line:
             print(f"note: {line}")
         _history_note(ws, quarter, args.as_of)
         summary = run_batch(jobs, ws, pool=pool)
+    from .publish.batch import summary_table
+
     for note in summary["notes"]:
         print(f"warning: {note}", file=sys.stderr)
     print(summary_table(summary))
@@ -258,12 +272,47 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--pdf", action="store_true", help="also print each report to PDF beside the HTML (Chromium)")
     p.set_defaults(func=cmd_batch)
 
-    from .cli_classify import add_classify
     from .statbank_fetch import add_statbank
 
     add_classify(commands)
     add_statbank(commands)
     return parser
+
+
+def cmd_classify(args) -> int:
+    from .cli_classify import cmd_classify as classify
+
+    return classify(args)
+
+
+def add_classify(commands) -> None:
+    """The classify command's arguments (its work is in cli_classify, imported when it runs)."""
+    p = commands.add_parser("classify", help="designations, distances and the way off the list for a table of areas")
+    p.add_argument("input", metavar="INPUT.csv",
+                   help="columns: " + ", ".join(CLASSIFY_REQUIRED) + " [, pop_18_64, pop_18plus, pop_30_59, category]")
+    which = p.add_argument_group("the list (one of)")
+    which.add_argument("--list-year", type=int, metavar="YYYY", help="the list of that year (2013 had two: use --list-date)")
+    which.add_argument("--list-date", metavar="YYYY-MM-DD", help="the list by its publication date, e.g. 2013-10-01")
+    p.add_argument("--as-of", metavar="YYYY-MM-DD",
+                   help="the date the figures stood on: criteria the ministry has locked by then are no lever on "
+                        "the way off (default: every criterion open)")
+    p.add_argument("--history", metavar="FILE", help="earlier lists: area, list_year, designation [, list_date]")
+    p.add_argument("--history-from", metavar="YYYY",
+                   help="the first list the history is complete from (default: its earliest list); a run that "
+                        "reaches it may go on before it")
+    p.add_argument("--crime-national-average", metavar="PCT",
+                   help="national average share of convicted adults (18+), in percent, e.g. 0.76")
+    p.add_argument("--crime-threshold", metavar="PCT", help="the 3 × threshold of § 61 a, stk. 1, nr. 2, in percent")
+    p.add_argument("--crime-threshold-forebyggelse", metavar="PCT", help="the 2 × threshold of § 61 b, nr. 2, in percent")
+    p.add_argument("--allow-undecided", action="store_true",
+                   help="write the table even if a designation cannot be decided (its cells say 'undecided')")
+    p.add_argument("--out", metavar="FILE", help="write the table here instead of standard output: .csv, or .xlsx "
+                   "(an Excel workbook with typed columns and a frozen header)")
+    p.add_argument("--danish", action="store_true",
+                   help="Danish headings and ja/nej; a .csv in Danish Excel's dialect (byte-order mark, ';', decimal comma)")
+    p.add_argument("--workspace", metavar="DIR",
+                   help="also use the crime figures in this workspace's raw/landsgennemsnit* (or $BOLIGDATA_WORKSPACE)")
+    p.set_defaults(func=cmd_classify)
 
 
 def say_workspace(args) -> None:

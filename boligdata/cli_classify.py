@@ -9,6 +9,9 @@ from pathlib import Path
 
 import pandas as pd
 
+# The columns classify reads, shared with its argument parser in cli.py.
+from .cli import CLASSIFY_NUMERIC as NUMERIC
+from .cli import CLASSIFY_REQUIRED as REQUIRED
 from .criteria import undecided_reasons
 from .errors import ParameterError, UndecidedError
 from .history import ListHistory
@@ -28,12 +31,6 @@ from .rules import (
     user_crime_figure,
 )
 from .vintages import locked_at
-
-NUMERIC = ("residents", "non_western_pct", "outside_labour_market_pct", "convicted_pct",
-           "primary_school_only_pct", "income_pct_of_region", "pop_18_64", "pop_18plus", "pop_30_59",
-           "regional_income_dkk")
-REQUIRED = ("area", "residents", "non_western_pct", "outside_labour_market_pct", "convicted_pct",
-            "primary_school_only_pct", "income_pct_of_region")
 
 
 def input_aliases() -> dict[str, str]:
@@ -132,7 +129,7 @@ def crime_figures(args, lst) -> CrimeFigures:
     """The published figures, the workspace's and what the user gave on the command line."""
     figures = known_crime_figures()
     if args.workspace or os.environ.get("BOLIGDATA_WORKSPACE"):
-        from .load import load
+        from .loader import load
 
         figures = figures.merged(crime_figures_from_table(load(args.workspace).crime_averages))
     given = {name: _decimal(getattr(args, name), "--" + name.replace("_", "-"))
@@ -197,32 +194,3 @@ def _as_of(text: str):
         return dt.date.fromisoformat(text)
     except ValueError:
         raise ParameterError(f"--as-of: expected a date YYYY-MM-DD, found {text!r}") from None
-
-
-def add_classify(commands) -> None:
-    p = commands.add_parser("classify", help="designations, distances and the way off the list for a table of areas")
-    p.add_argument("input", metavar="INPUT.csv",
-                   help="columns: " + ", ".join(REQUIRED) + " [, pop_18_64, pop_18plus, pop_30_59, category]")
-    which = p.add_argument_group("the list (one of)")
-    which.add_argument("--list-year", type=int, metavar="YYYY", help="the list of that year (2013 had two: use --list-date)")
-    which.add_argument("--list-date", metavar="YYYY-MM-DD", help="the list by its publication date, e.g. 2013-10-01")
-    p.add_argument("--as-of", metavar="YYYY-MM-DD",
-                   help="the date the figures stood on: criteria the ministry has locked by then are no lever on "
-                        "the way off (default: every criterion open)")
-    p.add_argument("--history", metavar="FILE", help="earlier lists: area, list_year, designation [, list_date]")
-    p.add_argument("--history-from", metavar="YYYY",
-                   help="the first list the history is complete from (default: its earliest list); a run that "
-                        "reaches it may go on before it")
-    p.add_argument("--crime-national-average", metavar="PCT",
-                   help="national average share of convicted adults (18+), in percent, e.g. 0.76")
-    p.add_argument("--crime-threshold", metavar="PCT", help="the 3 × threshold of § 61 a, stk. 1, nr. 2, in percent")
-    p.add_argument("--crime-threshold-forebyggelse", metavar="PCT", help="the 2 × threshold of § 61 b, nr. 2, in percent")
-    p.add_argument("--allow-undecided", action="store_true",
-                   help="write the table even if a designation cannot be decided (its cells say 'undecided')")
-    p.add_argument("--out", metavar="FILE", help="write the table here instead of standard output: .csv, or .xlsx "
-                   "(an Excel workbook with typed columns and a frozen header)")
-    p.add_argument("--danish", action="store_true",
-                   help="Danish headings and ja/nej; a .csv in Danish Excel's dialect (byte-order mark, ';', decimal comma)")
-    p.add_argument("--workspace", metavar="DIR",
-                   help="also use the crime figures in this workspace's raw/landsgennemsnit* (or $BOLIGDATA_WORKSPACE)")
-    p.set_defaults(func=cmd_classify)

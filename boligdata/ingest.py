@@ -55,8 +55,7 @@ def _sha256(data: bytes) -> str:
 
 def input_files(workspace: Workspace) -> list[Path]:
     """The files of raw/ that ingest reads, in a fixed order."""
-    if not workspace.raw.is_dir():
-        raise ParameterError(f"{workspace.raw} does not exist; create a workspace with 'boligdata init DIR'")
+    workspace.require_raw()
     files = []
     for path in sorted(workspace.raw.iterdir()):
         if path.name.startswith((".", "~$")) or path.name.lower() in SKIPPED_FILES:

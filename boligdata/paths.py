@@ -42,6 +42,13 @@ class Workspace:
     def reports(self) -> Path:
         return self.root / "reports"
 
+    def require_raw(self) -> None:
+        """Refuse a folder that is not a workspace: it has no raw/."""
+        from .errors import ParameterError
+
+        if not self.raw.is_dir():
+            raise ParameterError(f"{self.raw} does not exist; create a workspace with 'boligdata init DIR'")
+
     def display(self, path: Path) -> str:
         """A path as the user should read it: relative to the workspace where possible."""
         try:

@@ -7,12 +7,14 @@ import subprocess
 import sys
 
 import nbformat
+import pytest
 from conftest import PROJECT
 
 from boligdata import load
 from boligdata.paths import NOTEBOOKS_DIR, Workspace
-from boligdata.publish.batch import WarmKernel
+from boligdata.publish.batch import WarmKernel, preload_code
 from boligdata.publish.runner import plan_job, run_job
+from boligdata.publish.zygote import Zygote
 from boligdata.synthetic import national_raw
 
 
@@ -61,7 +63,18 @@ def kernel_says(kernel, code: str) -> str:
     return "".join(o.get("data", {}).get("text/plain", "") for o in outputs)
 
 
-def test_a_warm_kernel_leaks_nothing_between_reports(sample_workspace, tmp_path):
+@pytest.fixture(params=["spawned", "forked"])
+def zygote(request):
+    """No zygote (the kernel is started by jupyter_client), or one that forks the kernel."""
+    if request.param == "spawned":
+        yield None
+        return
+    forker = Zygote(preload_code())
+    yield forker
+    forker.close()
+
+
+def test_a_warm_kernel_leaks_nothing_between_reports(sample_workspace, tmp_path, zygote):
     """Report B built after report A in one warm kernel is byte for byte report B built alone
     by papermill in a fresh kernel (the reference path), and A's names are gone."""
     ws = Workspace(sample_workspace)
@@ -69,7 +82,7 @@ def test_a_warm_kernel_leaks_nothing_between_reports(sample_workspace, tmp_path)
     report_a = plan_job("kvartalsrapport", "2020Q3", municipality="461", workspace=ws.root)
     report_b = plan_job("omraadeprofil", "2020Q3", area="odense-solbakken-mv", workspace=ws.root)
     alone = without_build_time(run_job(report_b, ws).read_text(encoding="utf-8"))
-    kernel = WarmKernel(tmp_path / "kernel")
+    kernel = WarmKernel(tmp_path / "kernel", ws, zygote=zygote)
     kernel.start()
     try:
         kernel.run(report_a, ws)
@@ -83,14 +96,16 @@ def test_a_warm_kernel_leaks_nothing_between_reports(sample_workspace, tmp_path)
     assert after == alone
 
 
-def test_what_a_report_changes_does_not_reach_the_next(sample_workspace, tmp_path):
+def test_what_a_report_changes_does_not_reach_the_next(sample_workspace, tmp_path, zygote):
     """A report that defines names, keeps results in Out and _, and changes the frames it loaded
     leaves nothing for the next report to see."""
     from boligdata.publish.executor import FORGET
 
     ws = Workspace(sample_workspace)
     load(ws)
-    kernel = WarmKernel(tmp_path / "kernel")
+    if zygote is not None:
+        assert zygote.run(f"import boligdata\nboligdata.load({str(ws.root)!r})")  # the kernel is forked with the tables
+    kernel = WarmKernel(tmp_path / "kernel", ws, zygote=zygote)
     kernel.start()
     try:
         session = kernel.session
@@ -103,6 +118,35 @@ def test_what_a_report_changes_does_not_reach_the_next(sample_workspace, tmp_pat
                            % str(ws.root)) == "True"
     finally:
         kernel.close()
+
+
+def test_a_forked_kernel_ends_with_its_zygote(tmp_path):
+    """A batch that is killed leaves no kernel behind: the zygote ends when its input closes, and a
+    forked kernel when the zygote is gone (ipykernel's parent poller checks once a second)."""
+    import time
+
+    import psutil
+
+    forker = Zygote("pass")
+    kernel = WarmKernel(tmp_path / "kernel", zygote=forker)
+    kernel.launch()
+    kernel.boot()
+    pid = kernel.session.km.pid
+    assert psutil.Process(pid).ppid() == forker.process.pid  # forked, not started by jupyter_client
+    assert kernel_says(kernel, "1 + 1") == "2"
+    forker.process.kill()
+    forker.process.wait()
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        try:
+            if psutil.Process(pid).status() == psutil.STATUS_ZOMBIE:
+                break
+        except psutil.NoSuchProcess:
+            break
+        time.sleep(0.2)
+    else:
+        raise AssertionError("the kernel outlived its zygote")
+    kernel.close()
 
 
 def test_synthetic_national_data_is_fixed_and_all_synthetic(tmp_path):

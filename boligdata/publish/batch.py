@@ -1,15 +1,17 @@
 """Scheduled batch: every requested report, in a bounded pool of workers, failures isolated.
 
 Each worker is a thread of the batch process that keeps one kernel and one client
-(``executor.KernelSession``), started over IPC (no TCP ports to collide on) with the report
-modules imported once; the kernels boot while the batch plans its jobs. The report's work runs
-in the kernels (one process each), so two workers use two cores. Before each report
-the kernel forgets every name the previous one defined, so nothing one report defined is
+(``executor.KernelSession``) over IPC (no TCP ports to collide on). On POSIX the kernels are
+forked from one process (``zygote.Zygote``) that has imported the report modules, and then read
+the workspace's tables and the quarter's snapshots, once, while the batch checks its inputs and
+plans its jobs; elsewhere each kernel is started by jupyter_client and imports them itself. The
+report's work runs in the kernels (one process each), so two workers use two cores. Before each
+report the kernel forgets every name the previous one defined, so nothing one report defined is
 visible in the next; a test proves that a report is identical whether it runs alone or after
-another in the same worker. A report
-that fails is recorded with its reason and the others go on; a kernel that dies is
-replaced. ``--fresh-kernels`` starts a new kernel for every report instead (papermill's own
-execution, the reference path).
+another in the same worker, with a forked kernel or a started one. A report that fails is
+recorded with its reason and the others go on; a kernel that dies is replaced.
+``--fresh-kernels`` starts a new kernel for every report instead (papermill's own execution, the
+reference path).
 """
 
 from __future__ import annotations
@@ -23,43 +25,77 @@ import threading
 import time
 import uuid
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..errors import BoligdataError
-from ..ingest import atomic_write
 from ..paths import NOTEBOOKS_DIR, Workspace
-from .executor import KernelFailed, KernelSession, parameterized
+from .executor import SETUP, KernelFailed, KernelSession, parameterized
 from .registry import templates
-from .runner import ReportJob, publish, run_job
+
+if TYPE_CHECKING:
+    from .runner import ReportJob
 
 
-def preload_code(ws: Workspace | None = None, quarter: str | None = None) -> str:
-    """What a warm kernel does once: import every report template's module (the registry), read
-    the package's rules and settings, the workspace's tables (kept by ``load``) and the quarter's
-    stored snapshots (kept by the snapshot store)."""
-    code = "import " + ", ".join(t.module for t in templates().values()) + "\nimport boligdata\nboligdata.warm()"
-    if ws is not None:
-        code += f"\nboligdata.load({str(ws.root)!r})"
-        if quarter is not None:
-            code += f"\nfrom boligdata.snapshot.store import preread\npreread({str(ws.root)!r}, {quarter!r})"
+def preload_code() -> str:
+    """What a warm kernel does first, while the batch checks its inputs: import every report
+    template's module (the registry) and read the package's rules and settings."""
+    return "import " + ", ".join(t.module for t in templates().values()) + "\nimport boligdata\nboligdata.warm()"
+
+
+def data_code(ws: Workspace | None, quarter: str | None = None) -> str:
+    """What it does once the workspace is ingested: read its tables (kept by ``load``) and the
+    quarter's stored snapshots (kept by the snapshot store)."""
+    if ws is None:
+        return "pass"
+    code = f"import boligdata\nboligdata.load({str(ws.root)!r})"
+    if quarter is not None:
+        code += f"\nfrom boligdata.snapshot.store import preread\npreread({str(ws.root)!r}, {quarter!r})"
     return code
 
 
 class WarmKernel:
     """One kernel reused for many reports (``executor.KernelSession``); each report starts by
-    forgetting the previous one's names."""
+    forgetting the previous one's names.
 
-    def __init__(self, folder: Path, ws: Workspace | None = None, quarter: str | None = None):
-        self.folder, self.ws, self.quarter = folder, ws, quarter
+    ``launch`` starts the kernel process and returns; ``boot`` waits for it and imports the
+    report modules; ``load_data`` reads the workspace (after the batch has ingested it); ``start``
+    does all three.
+    """
+
+    def __init__(self, folder: Path, ws: Workspace | None = None, quarter: str | None = None, zygote=None):
+        self.folder, self.ws, self.quarter, self.zygote = folder, ws, quarter, zygote
         self.session = None
 
+    def launch(self) -> None:
+        from .zygote import ZygoteFailed
+
+        if self.zygote is not None:
+            try:
+                self.session = KernelSession(self.folder, self.zygote)
+                return
+            except ZygoteFailed:
+                self.zygote = None  # started the ordinary way from now on
+        self.session = KernelSession(self.folder)
+
+    def boot(self) -> None:
+        self.session.boot(preload_code())
+
+    def load_data(self) -> None:
+        # the collection and freeze come last, so the tables are frozen out of the collector's way too
+        self.session.boot(data_code(self.ws, self.quarter), SETUP)
+
     def start(self) -> None:
-        self.session = KernelSession(self.folder, preload_code(self.ws, self.quarter))
+        self.launch()
+        self.boot()
+        self.load_data()
 
     def alive(self) -> bool:
         return self.session is not None and self.session.alive()
 
     def run(self, job: ReportJob, ws: Workspace, printer=None) -> Path:
         """Run one report in this kernel and publish it."""
+        from .runner import publish
+
         if not self.alive():
             self.close()
             self.start()
@@ -90,21 +126,39 @@ class Worker:
     browser. The kernel does the report's work in its own process; the thread sends the cells,
     exports the HTML and writes the files."""
 
-    def __init__(self, ws: Workspace, reuse: bool, pdf: bool, quarter: str | None = None):
-        self.ws, self.reuse, self.pdf, self.quarter = ws, reuse, pdf, quarter
+    def __init__(self, ws: Workspace, reuse: bool, pdf: bool, quarter: str | None = None, zygote=None):
+        self.ws, self.reuse, self.pdf, self.quarter, self.zygote = ws, reuse, pdf, quarter, zygote
         self.kernel = self.printer = None
-        self.note = ""
+        self.note, self.closing = "", False
         self.folder = ws.reports / ".kernels" / f"{os.getpid()}-{uuid.uuid4().hex}"
 
-    def start(self) -> None:
-        """Start the kernel, the exporter and the browser, in the worker's own thread."""
+    def start(self, data_ready: threading.Event) -> None:
+        """Start the kernel, the exporter and the browser, in the worker's own thread; the kernel
+        reads the workspace once ``data_ready`` is set (the batch has ingested it by then). A kernel
+        forked by the zygote is forked after that, with the workspace already read."""
+        if self.reuse:
+            self.kernel = WarmKernel(self.folder, self.ws, zygote=self.zygote)
+            try:
+                if self.zygote is None:
+                    self.kernel.launch()  # the kernel boots while this thread loads the exporter
+            except Exception:
+                self.kernel.close()
+                self.kernel, self.reuse = None, False
         from .export import exporter
 
         exporter()  # nbconvert's templates load once per thread
         if self.reuse:
-            self.kernel = WarmKernel(self.folder, self.ws, self.quarter)
             try:
-                self.kernel.start()
+                if self.zygote is None:
+                    self.kernel.boot()
+                data_ready.wait()
+                if self.closing:
+                    return
+                if self.kernel.session is None:
+                    self.kernel.launch()
+                    self.kernel.boot()
+                self.kernel.quarter = self.quarter
+                self.kernel.load_data()
             except Exception:  # no warm kernel: each report then starts its own, and says why if that fails too
                 self.kernel.close()
                 self.kernel, self.reuse = None, False
@@ -118,6 +172,8 @@ class Worker:
 
     def run(self, job: ReportJob) -> dict:
         """Run one job; never raises (a failure is a result)."""
+        from .runner import run_job
+
         started = time.perf_counter()
         status, reason, path = "ok", "", ""
         try:
@@ -145,25 +201,45 @@ class Worker:
 
 
 class KernelPool:
-    """The batch's workers, started at once, so their kernels boot while the batch plans its jobs.
+    """The batch's workers, started at once, so their kernels boot while the batch checks its
+    inputs and plans its jobs.
 
-    Each worker is a thread that starts its kernel, then takes the next job from a shared queue
-    until the pool closes.
+    Each worker is a thread that starts its kernel, lets it read the workspace when the pool is
+    told the data is ready (``data_ready``; at once unless ``wait_for_data``), then takes the next
+    job from a shared queue until the pool closes.
     """
 
     def __init__(self, ws: Workspace, workers: int = 2, reuse: bool = True, pdf: bool = False,
-                 quarter: str | None = None):
+                 quarter: str | None = None, wait_for_data: bool = False):
+        from .zygote import Zygote
+
         self.ws, self.reuse = ws, reuse
-        self.workers = [Worker(ws, reuse, pdf, quarter) for _ in range(max(1, workers))]
+        # The kernels are forked from one process that has imported the report modules once.
+        self.zygote = Zygote(preload_code()) if reuse and Zygote.available() else None
+        self.workers = [Worker(ws, reuse, pdf, quarter, self.zygote) for _ in range(max(1, workers))]
         self._jobs: queue.Queue = queue.Queue()
         self._results: queue.Queue = queue.Queue()
+        self._data_ready = threading.Event()
         self._threads = [threading.Thread(target=self._work, args=(w,), daemon=True) for w in self.workers]
         for thread in self._threads:
             thread.start()
+        if not wait_for_data:
+            self.data_ready(quarter)
+
+    def data_ready(self, quarter: str | None = None) -> None:
+        """The workspace is ingested: the kernels may read its tables and ``quarter``'s snapshots
+        (the zygote reads them first, so each kernel forked from it has them)."""
+        for worker in self.workers:
+            worker.quarter = quarter
+        if self.zygote is not None:
+            self.zygote.run(data_code(self.ws, quarter))
+        self._data_ready.set()
 
     def _work(self, worker: Worker) -> None:
         try:
-            worker.start()
+            worker.start(self._data_ready)
+            if worker.closing:
+                return
             while (job := self._jobs.get()) is not None:
                 self._results.put(worker.run(job))
         finally:
@@ -181,10 +257,16 @@ class KernelPool:
         return results
 
     def close(self) -> None:
+        if not self._data_ready.is_set():  # closed before the data was ready (a refused input): read nothing
+            for worker in self.workers:
+                worker.closing = True
+            self._data_ready.set()
         for _ in self._threads:
             self._jobs.put(None)
         for thread in self._threads:
             thread.join()
+        if self.zygote is not None:
+            self.zygote.close()
         self.reuse = all(w.reuse for w in self.workers)
         try:
             (self.ws.reports / ".kernels").rmdir()
@@ -232,6 +314,8 @@ def run_batch(jobs: list[ReportJob], ws: Workspace, *, workers: int = 2, reuse_k
         "reports": results,
     }
     if jobs:
+        from ..ingest import atomic_write
+
         path = ws.reports / jobs[0].quarter / "batch-summary.json"
         atomic_write(path, (json.dumps(summary, indent=2, ensure_ascii=False) + "\n").encode("utf-8"))
         summary["summary_file"] = ws.display(path)

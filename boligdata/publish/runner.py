@@ -19,12 +19,13 @@ import pandas as pd
 
 from ..errors import BoligdataError, ParameterError
 from ..ingest import atomic_write
-from ..load import load
+from ..loader import load
 from ..municipalities import find_municipality, municipalities
 from ..paths import NOTEBOOKS_DIR, Workspace
 from ..present.dates import quarter_da
 from ..readers.values import period_bounds
 from ..snapshot.store import persist
+from .executor import ipc_kernel_manager, shutdown_kernel
 from .registry import analyst_notebooks, templates
 
 QUARTER = re.compile(r"^(\d{4})[QK]([1-4])$")
@@ -348,33 +349,6 @@ def about_report(job: ReportJob, html: str) -> list[tuple[str, str]]:
     rows.append(("Tallene", "Tabellerne er rapportens egne, med de samme tal og den samme diskretionering som "
                             "rapporten (HTML og PDF); et tal, der ikke må offentliggøres, står heller ikke her."))
     return rows
-
-
-def ipc_kernel_manager(folder: Path):
-    """A kernel manager that talks to its kernel over IPC sockets.
-
-    No TCP ports (so parallel runs cannot collide on a port, papermill issue #511) and no
-    "running over TCP without encryption" warning. The sockets live in a short private
-    folder under the system's temp dir, because a socket path may not exceed 107 bytes
-    and a workspace path can be long. The caller stops it with ``shutdown_kernel``.
-    """
-    import tempfile
-
-    from jupyter_client import KernelManager
-
-    sockets = Path(tempfile.mkdtemp(prefix="bd-"))
-    km = KernelManager(kernel_name="python3", transport="ipc")
-    km.ip = str(sockets / "k")
-    km.connection_file = str(folder / "kernel.json")
-    km.boligdata_sockets = sockets
-    return km
-
-
-def shutdown_kernel(km) -> None:
-    """Stop a kernel from ``ipc_kernel_manager`` and remove its socket folder."""
-    if km.has_kernel:
-        km.shutdown_kernel(now=True)
-    shutil.rmtree(getattr(km, "boligdata_sockets", ""), ignore_errors=True)
 
 
 def staging_folder(ws: Workspace) -> Path:

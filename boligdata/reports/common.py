@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from .. import __version__
-from ..load import Tables, load
+from ..loader import Tables, load
 from ..present import disclosure
 from ..present.dates import date_da, long_date_da, quarter_da
 from ..present.html import Html, banner, esc, table
