@@ -24,6 +24,7 @@ import sys
 import threading
 import time
 import uuid
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -96,22 +97,31 @@ class WarmKernel:
         """Run one report in this kernel and publish it."""
         from .runner import publish
 
+        return publish(job, ws, self.execute(job, ws), printer)
+
+    def execute(self, job: ReportJob, ws: Workspace):
+        """Run one report's notebook in this kernel; the executed notebook (not yet published)."""
         if not self.alive():
             self.close()
             self.start()
         source = NOTEBOOKS_DIR / templates()[job.template].notebook
         notebook = parameterized(source, {**job.parameters, "workspace": str(ws.root)})
         try:
-            notebook = self.session.execute_notebook(notebook, job.name, job.quarter)
+            return self.session.execute_notebook(notebook, job.name, job.quarter)
         except KernelFailed:
             self.close()
             raise
-        return publish(job, ws, notebook, printer)
 
     def close(self) -> None:
         if self.session is not None:
             self.session.close()
         self.session = None
+
+
+def _done(result: dict) -> Future:
+    future: Future = Future()
+    future.set_result(result)
+    return future
 
 
 def _remove(folder: Path) -> None:
@@ -130,6 +140,8 @@ class Worker:
         self.ws, self.reuse, self.pdf, self.quarter, self.zygote = ws, reuse, pdf, quarter, zygote
         self.kernel = self.printer = None
         self.note, self.closing = "", False
+        # Writes the files of a finished report while the kernel runs the next (not with PDFs).
+        self.publisher = None if pdf else ThreadPoolExecutor(1, thread_name_prefix="publish")
         self.folder = ws.reports / ".kernels" / f"{os.getpid()}-{uuid.uuid4().hex}"
 
     def start(self, data_ready: threading.Event) -> None:
@@ -170,28 +182,50 @@ class Worker:
             except PdfEngineMissing as exc:
                 self.note = str(exc)
 
-    def run(self, job: ReportJob) -> dict:
-        """Run one job; never raises (a failure is a result)."""
+    def run(self, job: ReportJob) -> Future:
+        """Run one job; its result (a dict: a failure is a result, never an exception) arrives in
+        the returned future. Without PDFs the files are written by the worker's publishing thread
+        while its kernel already runs the next report (the kernel would otherwise wait)."""
         from .runner import run_job
 
         started = time.perf_counter()
+        if not self.reuse:
+            return _done(self._result(job, started, lambda: run_job(job, self.ws, printer=self.printer)))
+        try:
+            notebook = self.kernel.execute(job, self.ws)
+        except Exception as exc:
+            if not isinstance(exc, BoligdataError):  # a dead kernel, a timeout: replace the kernel, go on
+                self.kernel.close()
+            return _done(self._result(job, started, exc))
+        from .runner import publish
+
+        def publish_it():
+            return self._result(job, started, lambda: publish(job, self.ws, notebook, self.printer))
+
+        if self.publisher is None:  # Playwright's browser belongs to this thread: print here
+            return _done(publish_it())
+        return self.publisher.submit(publish_it)
+
+    def _result(self, job: ReportJob, started: float, work) -> dict:
+        """The job's result row: ``work`` is the function that writes the report, or the exception
+        that stopped it already."""
         status, reason, path = "ok", "", ""
         try:
-            if self.reuse:
-                path = self.kernel.run(job, self.ws, self.printer)
-            else:
-                path = run_job(job, self.ws, printer=self.printer)
+            if isinstance(work, Exception):
+                raise work
+            path = work()
         except BoligdataError as exc:
             status, reason = "failed", str(exc)
-        except Exception as exc:  # a dead kernel, a timeout: record it, replace the kernel, go on
+        except Exception as exc:
             status, reason = "failed", f"{type(exc).__name__}: {exc}".splitlines()[0]
-            if self.reuse:
-                self.kernel.close()
         return {"report": job.name, "template": job.template, "municipality": job.municipality, "status": status,
                 "seconds": round(time.perf_counter() - started, 2), "reason": reason,
                 "path": self.ws.display(Path(path)) if path else "", "note": self.note}
 
     def close(self) -> None:
+        if self.publisher is not None:
+            self.publisher.shutdown(wait=True)  # every report it was given is written first
+            self.publisher = None
         if self.printer is not None:
             self.printer.__exit__(None, None, None)
             self.printer = None
@@ -241,7 +275,7 @@ class KernelPool:
             if worker.closing:
                 return
             while (job := self._jobs.get()) is not None:
-                self._results.put(worker.run(job))
+                worker.run(job).add_done_callback(lambda done: self._results.put(done.result()))
         finally:
             worker.close()
 
