@@ -64,11 +64,14 @@ class BandSettings:
         """
         parts = []
         for criterion in version.ordered_criteria():
-            if criterion.id in self.margins_pp or criterion.id in self.margins_persons:
+            margins = []
+            if criterion.id in self.margins_persons:  # income is no count of persons: it has none
                 n = self.margin_persons(criterion.id)
-                persons = f"{n} person" if n == 1 else f"{n} personer"
-                points = number_da(self.margin(criterion.id), criterion.decimals)
-                parts.append(f"{criterion.name_da}: {persons} eller {points} procentpoint")
+                margins.append(f"{n} person" if n == 1 else f"{n} personer")
+            if criterion.id in self.margins_pp:
+                margins.append(f"{number_da(self.margin(criterion.id), criterion.decimals)} procentpoint")
+            if margins:
+                parts.append(f"{criterion.name_da}: {' eller '.join(margins)}")
         return "; ".join(parts)
 
 
@@ -169,7 +172,7 @@ def risk_band(result: AreaResult, settings: BandSettings | None = None, view: Ar
     prefix = ""
     if result.population_ok is False:
         prefix = (f"Under {number_da(version.population_min)} beboere ({number_da(result.residents)}), så området kan "
-                  f"ikke komme på listerne efter loven; men det ")
+                  f"ikke komme på listerne efter loven. Det ")
     for band in settings.bands:
         if band.rule == "list" and on_list:
             top = max(on_list, key=lambda d: d.severity)
@@ -206,7 +209,7 @@ def risk_band(result: AreaResult, settings: BandSettings | None = None, view: Ar
                                               f"der foreligger.")
         if band.rule == "near" and (by_persons or (reaches and by_points)):
             near = by_persons + (by_points if reaches else [])
-            text = (f"{facts}, så det er ikke {counted.label_da.lower()} efter loven; men det er i risiko efter "
+            text = (f"{facts}, så det er ikke {counted.label_da.lower()} efter loven, men det er i risiko efter "
                     f"rapportens margin: "
                     f"{'; '.join(_distance_da(result, c, view) for c in near)}.")
             return _band(band, band.label_da, (prefix + text) if prefix else text[0].upper() + text[1:])

@@ -40,6 +40,12 @@ STEP = {"non_western_pct": 1.0, "outside_labour_market_pct": 1.5, "convicted_pct
 DECIMALS = {"convicted_pct": 2}
 PAST_PERIODS = ["2016", "2017", "2018", "2019", "2020Q1", "2020Q2"]
 
+# Synthetic group sizes the documents pin down: seed 004, punkt 3 says Solbakken's 61,4 % with
+# only grundskole exceeds the 60 % criterion "med ca. 7 personer", so its 30-59-year-olds are
+# about 500 (61,4 % of 500 = 307 against 60 % of 500 = 300). 500 is also 38 % of its 1.302
+# residents, inside the range the other areas' counts are drawn from (36-44 %).
+PAPER_COUNTS = {("odense-solbakken-mv", "pop_30_59"): 500}
+
 # Names the same area has had on the lists and in the documents.
 ALIASES = {
     "Solbakken mv.": ["Solbakken"],
@@ -52,6 +58,26 @@ SECTIONS = {  # seed 002, section 1
     "Ringparken": "FOB afd. 23;FOB afd. 24;FOB afd. 26;FOB afd. 32",
     "Sydbyen": "Slagelse Boligselskab afd. 12;FOB afd. 34",
 }
+
+
+def decimals_of(text: str) -> int:
+    """How many decimals a figure is printed with: "1.4" -> 1."""
+    return len(text.split(".")[1]) if "." in text else 0
+
+
+def more_precise(printed: str, other: str | None) -> float | None:
+    """``other`` when it is the same figure as ``printed`` with more decimals, else None.
+
+    Seed 004 prints Korsløkkeparken Øst's crime share as 1,4 % in punkt 3 and as 1,43 % in
+    punkt 4 of the same meeting: one figure, rounded once; the report shows two decimals, and
+    "1,40" would be a figure nobody published.
+
+    >>> more_precise("1.4", "1.43"), more_precise("53.9", "54.2"), more_precise("2.30", "2.30")
+    (1.43, None, None)
+    """
+    if not other or decimals_of(other) <= decimals_of(printed):
+        return None
+    return float(other) if round(float(other), decimals_of(printed)) == float(printed) else None
 
 
 def period_end(period: str) -> str:
@@ -152,8 +178,9 @@ class Sample:
     def synthetic_counts(self, code: str, residents: int, period: str):
         shares = {"pop_18plus": (0.70, 0.80), "pop_18_64": (0.58, 0.68), "pop_30_59": (0.36, 0.44)}
         for indicator, (low, high) in shares.items():
-            self.obs("område", code, indicator, period, round(residents * self.rng.uniform(low, high)),
-                     SYNTHETIC, MEETING, "synthetic")
+            drawn = round(residents * self.rng.uniform(low, high))  # drawn always: the seed's sequence stays
+            count = PAPER_COUNTS.get((code, indicator), drawn)
+            self.obs("område", code, indicator, period, count, SYNTHETIC, MEETING, "synthetic")
 
     # --- the pieces ------------------------------------------------------------------
     def lists(self) -> list[list]:
@@ -170,6 +197,7 @@ class Sample:
 
     def odense(self) -> list[list]:
         history = []
+        monitoring = {}  # punkt 4's figures as printed, by area and indicator
         for r in read("odense_monitoring_2020q3.csv"):
             area = self.add_area(r["area"], "Odense")
             latest = {}
@@ -177,6 +205,7 @@ class Sample:
                 decimals = DECIMALS.get(indicator, 1)
                 value = float(r[indicator]) if indicator != "residents" else int(r[indicator])
                 latest[indicator] = value
+                monitoring[(area, indicator)] = r[indicator]
                 self.obs("område", area, indicator, "2020Q3", value, ODENSE_P4, MEETING, "provisional",
                          "udenfor arbejdsmarkedet: Odenses opgørelse af offentlig forsørgelse"
                          if indicator == "outside_labour_market_pct" else "", decimals)
@@ -201,6 +230,11 @@ class Sample:
                                               ODENSE_P3, MEETING, "provisional", "opdateres i oktober"])
                     continue
                 value = int(raw) if indicator == "residents" else float(raw)
+                precise = more_precise(raw, monitoring.get((area, indicator)))
+                if precise is not None:
+                    note += f" (punkt 3 afrunder til {dk(value, decimals_of(raw))} %, punkt 4 giver samme tal " \
+                            f"med flere decimaler)"
+                    value = precise
                 self.obs("område", area, indicator, "2020Q3", value, ODENSE_P3, MEETING, status, note,
                          DECIMALS.get(indicator, 1))
         return history
@@ -214,6 +248,8 @@ class Sample:
                       "convicted_pct": 0.76 + self.rng.uniform(-0.1, 0.1),
                       "primary_school_only_pct": 24.0 + self.rng.uniform(-3, 3),
                       "income_pct_of_region": 100.0 if level != "kommune" else 96 + self.rng.uniform(-4, 4)}
+            if level == "land":  # not drawn freely: the 2020 list's 2,27 % is 3 x the national average, 0,76 %
+                latest["convicted_pct"] = 0.76
             for indicator, value in latest.items():
                 decimals = DECIMALS.get(indicator, 1)
                 self.obs(level, code, indicator, "2020Q3", round(value, decimals), SYNTHETIC, MEETING,

@@ -204,6 +204,11 @@ def test_a_distance_in_persons_is_published(sample_reports):
     html = (ws.reports / "2020Q3" / "461" / "kvartalsrapport.html").read_text(encoding="utf-8")
     assert re.search(r'Solbakken mv\. overskrider kriminalitetskriteriet med <span data-n="persons\|odense-solbakken-mv\|'
                      r'crime">1</span> person\.', html)
+    # The same paper: 61,4 % with only grundskole "overskrider ghettokriteriet med ca. 7 personer".
+    # The sample's (synthetic) 500 30-59-year-olds: 61,4 % of 500 = 307, and > 60 % of 500 means
+    # more than 300, so 7 fewer (300) would no longer meet it.
+    assert re.search(r'Solbakken mv\. overskrider uddannelseskriteriet med <span data-n="persons\|odense-solbakken-mv\|'
+                     r'education">7</span> personer\.', html)
 
 
 def test_internal_report_shows_the_counts_and_says_so(tiny_reports):

@@ -204,6 +204,14 @@ def test_no_open_lever_for_solbakken_so_the_following_list_is_given(sample):
     assert result.exit.possible is False and result.exit.persons is None
     assert (result.exit_next.list_id, result.exit_next.persons, result.exit_next.criteria) == (
         "2021-12-01", 1, ("crime",))
+    # The crime threshold is 3 x the national average of its own list (§ 61 a, stk. 1, nr. 2), and
+    # the 2021 list is under the rules of L 23 (2021): the sentence says what the way assumes.
+    from boligdata.present.marks import plain
+    from boligdata.present.sentences import exit_sentence
+
+    text = plain(exit_sentence(result))
+    assert "Den er regnet med grænsen for listen 1. december 2020 for kriminalitetskriteriet (≥ 2,27 %)" in text
+    assert "Listen 1. december 2021 følger nye regler (reglerne fra 2021)." in text
 
 
 def test_an_undecided_criterion_widens_the_way_off():

@@ -132,7 +132,7 @@ def _panel_figure(panel: dict, style: dict, span: tuple) -> str:
         y = y_of(tick)
         out.append(f'<line x1="{LEFT}" y1="{_fmt(y)}" x2="{WIDTH - RIGHT}" y2="{_fmt(y)}" stroke="#d9d9d9"/>')
         out.append(f'<text x="{LEFT - 6}" y="{_fmt(y + 4)}" text-anchor="end" fill="#3d3d3d">'
-                   f'{esc(number_da(tick, decimals if tick != int(tick) else 0))}</text>')
+                   f'{esc(number_da(tick, decimals if tick != int(tick) else 0) + panel.get("suffix", ""))}</text>')
     step = 1 if x1 - x0 <= 12 else 2
     for year in range(x0, x1 + 1, step):
         x = x_of(year)

@@ -12,7 +12,7 @@ from ..lists import get_list
 from ..vintages import calendar
 from .disclosure import AreaView, active
 from .marks import mark
-from .numbers_da import number_da
+from .numbers_da import number_da, pct_da
 from .undecided import criterion_reason_da
 
 
@@ -120,12 +120,41 @@ def _way(result: AreaResult, path: ExitPath, view: AreaView) -> str:
     if hidden:  # the total would give the hidden number back
         return join_da(parts)
     key = ("exit-total", view.area, path.list_id)
-    total = f"i alt {persons_text(path.persons, key)}"
     if path.undecided and path.persons_best is not None and path.persons_best < path.persons:
         names = join_da([result.criteria[c].criterion.name_da for c in path.undecided])
-        total = (f"i alt højst {persons_text(path.persons, key)}, hvis {names} er opfyldt; "
-                 f"{persons_text(path.persons_best, key + ('best',))}, hvis ikke")
-    return f"{join_da(parts)} ({total})"
+        return (f"{join_da(parts)} (i alt højst {persons_text(path.persons, key)}, hvis {names} er opfyldt; "
+                f"{persons_text(path.persons_best, key + ('best',))}, hvis ikke)")
+    if len(parts) == 1:  # one lever: its number is the total
+        return parts[0]
+    return f"{join_da(parts)} (i alt {persons_text(path.persons, key)})"
+
+
+def threshold_da(criterion, threshold) -> str:
+    """A threshold as the law states it: "> 40 %", "≥ 2,27 %"; unknown where it is not given."""
+    if threshold is None:
+        return f"≥ {criterion.national_average_multiple} × landsgennemsnittet (ikke kendt)"
+    operator = {">": ">", ">=": "≥", "<": "<"}[criterion.operator]
+    decimals = 0 if threshold == int(threshold) else criterion.decimals
+    return f"{operator} {pct_da(threshold, decimals)}"
+
+
+def _later_caveat(result: AreaResult, later: ExitPath) -> str:
+    """What the way for the following list assumes: this list's yearly thresholds and rules.
+
+    A threshold set from the national average (crime) is fixed anew for every list, and the
+    following list may be under other rules; the way is computed with what is known now.
+    """
+    following = get_list(later.list_id)
+    yearly = [result.criteria[c] for c in later.criteria if c != "population"
+              and result.criteria[c].criterion.national_average_multiple and result.criteria[c].threshold is not None]
+    text = ""
+    if yearly:
+        names = join_da([f"{c.criterion.name_da} ({threshold_da(c.criterion, c.threshold)})" for c in yearly])
+        text += (f" Den er regnet med grænsen for listen {result.list.label_da} for {names}; grænsen fastsættes på "
+                 f"ny til listen {following.label_da}.")
+    if following.rules != result.list.rules:
+        text += f" Listen {following.label_da} følger nye regler (reglerne fra {following.version.id})."
+    return text
 
 
 def exit_sentence(result: AreaResult, view: AreaView | None = None) -> str | None:
@@ -153,8 +182,8 @@ def exit_sentence(result: AreaResult, view: AreaView | None = None) -> str | Non
     text = f"Ingen af de tal, der stadig er åbne, kan fjerne {result.name} fra listen {list_da}.{locked}"
     later = result.exit_next
     if later is not None and later.possible:
-        text += (f" Til listen {get_list(later.list_id).label_da} er den korteste vej, at "
-                 f"{_way(result, later, view)}.")
+        text += (f" Til listen {get_list(later.list_id).label_da} er den korteste vej med de nuværende tal, at "
+                 f"{_way(result, later, view)}.{_later_caveat(result, later)}")
     elif path.undecided:
         names = join_da([result.criteria[c].criterion.name_da for c in path.undecided])
         text += f" Vejen af listen kan ikke opgøres, fordi {names} ikke kan afgøres."

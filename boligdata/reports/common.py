@@ -15,7 +15,7 @@ from ..loader import Tables, load
 from ..present import disclosure
 from ..present.dates import date_da, long_date_da, quarter_da
 from ..present.html import Html, banner, esc, table
-from ..present.numbers_da import pct_da
+from ..present.numbers_da import number_da
 from ..readers.values import parse_quarter
 from ..snapshot import QuarterSnapshot
 
@@ -123,15 +123,6 @@ def register_series(ledger, series: pd.DataFrame, then=None) -> None:
             ledger.share(key, value, i, None if group != group else group)
 
 
-def threshold_da(criterion, threshold) -> str:
-    """A threshold as the law states it: "> 40 %", "≥ 2,27 %"; unknown where it is not given."""
-    if threshold is None:
-        return f"≥ {criterion.national_average_multiple} × landsgennemsnittet (ikke kendt)"
-    operator = {">": ">", ">=": "≥", "<": "<"}[criterion.operator]
-    decimals = 0 if threshold == int(threshold) else criterion.decimals
-    return f"{operator} {pct_da(threshold, decimals)}"
-
-
 def years_sentence(result) -> str:
     """How long the area has been on the list before the coming one, in a sentence.
 
@@ -211,13 +202,13 @@ def left_out(snapshot: QuarterSnapshot, geo_codes=None, lists: bool = True) -> s
     rows = int(excluded.loc[excluded["what"] == "list_rows", "count"].sum()) if lists else 0
     parts = []
     if figures:
-        parts.append(f"{figures} tal, der er opgjort efter {date_da(snapshot.as_of)},")
+        parts.append(f"tal, der er opgjort senere ({number_da(figures)})")
     if rows:
-        parts.append(f"{rows} rækker fra lister, der er offentliggjort efter {date_da(snapshot.as_of)},")
+        parts.append(f"oplysninger fra lister, der er offentliggjort senere ({number_da(rows)})")
     if not parts:
         return None
-    return (f"Rapporten viser tallene, som de forelå {long_date_da(snapshot.as_of)}. Derfor er "
-            + " og ".join(parts) + " ikke brugt.").replace(", ikke brugt", " ikke brugt")
+    text = " og ".join(parts)
+    return (f"Rapporten viser tallene, som de forelå {long_date_da(snapshot.as_of)}: {text} er ikke brugt.")
 
 
 def footer(ctx: ReportContext, rows: pd.DataFrame) -> Html:

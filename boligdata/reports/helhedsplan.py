@@ -184,7 +184,7 @@ class Helhedsplan:
             parts.append(table(pd.DataFrame(rows), columns, caption=f"{focus}: mål og resultat pr. år",
                                groups=[("", 1)] + [(str(year), 2) for year in years],
                                meaning=lambda row, key, m=meanings: m.get((row["indicator"], key))))
-        parts.append(paragraph("Et år, der er gået, uden registreret resultat står som »ikke registreret«; "
+        parts.append(paragraph("Et år, der er gået, uden registreret resultat står som «ikke registreret»; "
                                "et år, der ikke er gået endnu, som »–«.", "bd-note"))
         return Html("".join(parts))
 

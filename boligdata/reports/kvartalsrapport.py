@@ -19,6 +19,7 @@ from ..present import disclosure
 from ..present.charts import line_panels
 from ..present.dates import date_da, period_label, quarter_da
 from ..present.disclosure import AreaView, Ledger
+from ..present.marks import mark
 from ..present.html import (
     Html,
     badge,
@@ -30,7 +31,7 @@ from ..present.html import (
     table,
 )
 from ..present.numbers_da import number_da, pct_da, signed_da
-from ..present.sentences import criterion_sentence, exit_sentence, join_da
+from ..present.sentences import criterion_sentence, exit_sentence, join_da, threshold_da
 from ..present.undecided import designation_reasons_da
 from ..risk import band_settings, risk_band
 from ..vintages import vintage_table
@@ -43,7 +44,6 @@ from .common import (
     register_series,
     share_key,
     sources_table,
-    threshold_da,
     title_block,
     years_da,
 )
@@ -304,9 +304,9 @@ class Kvartalsrapport:
                     else "–",
                 })
             parts.append(table(pd.DataFrame(rows), {
-                "criterion": ("Kriterium", "text"), "rule": ("Grænse", "text"), "value": ("Værdi", "text"),
-                "met": ("Opfyldt", "text"), "distance": ("Afstand (procentpoint)", "text"),
-                "persons": ("Personer fra at skifte", "text"), "basis": ("Grundlag", "text"),
+                "criterion": ("Kriterium", "text"), "rule": ("Grænse", "numtext"), "value": ("Værdi", "numtext"),
+                "met": ("Opfyldt", "text"), "distance": ("Afstand (procentpoint)", "numtext"),
+                "persons": ("Personer fra at skifte", "numtext"), "basis": ("Grundlag", "text"),
                 "ministry": ("Ministeriets tal", "text")},
                 caption=f"{r.name}: prognose for listen {self.ctx.list.label_da}. Afstanden er positiv, når "
                         f"kriteriet er opfyldt.",
@@ -338,8 +338,11 @@ class Kvartalsrapport:
             shown = [not self.ledger.hidden(share_key(a, i, p)) for a, i, p in
                      zip(part["geo_code"], part["indicator"], part["period"])]
             part = part[pd.Series(shown, index=part.index, dtype=bool)]
-            lines = {names[a]: [(p, float(v), share_key(a, i, p)) for p, v, i in zip(g["period"], g["value"], g["indicator"])]
-                     for a, g in part.groupby("geo_code", sort=False)}
+            grouped = dict(list(part.groupby("geo_code", sort=False)))
+            # The legend in the report's order (the most severe band first), not the data's.
+            lines = {names[a]: [(p, float(v), share_key(a, i, p)) for p, v, i in
+                                zip(grouped[a]["period"], grouped[a]["value"], grouped[a]["indicator"])]
+                     for a in names if a in grouped}
             threshold = self._threshold(criterion)
             label = f"grænse {threshold_da(criterion, threshold)}" if threshold is not None else ""
             panels.append({"title": criterion.column_da, "series": lines, "threshold": threshold,
@@ -392,7 +395,7 @@ class Kvartalsrapport:
                 c, o = r.criteria.get(criterion.id), old.criteria.get(criterion.id)
                 if c is not None and o is not None and c.met is not None and o.met is not None and c.met != o.met:
                     verb = "opfylder nu" if c.met else "opfylder ikke længere"
-                    items.append(f"{r.name} {verb} {criterion.name_da}.")
+                    items.append(f"{r.name} {verb} {criterion.name_da}{self._crossing_da(r.area, criterion)}.")
         target = (f"listen {previous.list.label_da}" if previous.list.id == self.ctx.list.id
                   else f"listen {previous.list.label_da}; nu er prognosen for listen {self.ctx.list.label_da}")
         parts = [paragraph(f"Sammenlignet med prognosen i {quarter_da(previous.quarter)} (tal pr. "
@@ -415,6 +418,30 @@ class Kvartalsrapport:
                                meaning=lambda row, key: row["now_key"] if key == "now" else
                                ("change", row["area"], row["indicator"]) if key == "change" else None))
         return Html("".join(parts))
+
+    def _crossing_da(self, area: str, criterion) -> str:
+        """The two figures behind a criterion crossed since last quarter, and what each rests on.
+
+        A crossing often comes from a new source rather than a new situation (the ministry's
+        locked figure replacing an estimate), so the sentence names both; it gives no number
+        when either end or the change may not be published.
+        """
+        move = next((m for m in self._moves() if m["area"] == area and m["indicator"] == criterion.indicator), None)
+        if move is None or any(self.ledger.hidden(k) for k in (move["before_key"], move["now_key"],
+                                                                 ("change", area, criterion.indicator))):
+            return ""
+
+        def basis(snapshot) -> str:
+            figures = snapshot.figures_of(area)
+            if criterion.indicator not in figures.index:
+                return ""
+            source = figures.loc[criterion.indicator]
+            return f" ({source['basis_da']}, opgjort {date_da(source['vintage'])})"
+
+        now = mark(move["now_key"], pct_da(move["now"], move["decimals"]))
+        before = mark(move["before_key"], pct_da(move["before"], move["decimals"]))
+        return (f": {now}{basis(self.ctx.snapshot)} mod {before}{basis(self.previous)} i "
+                f"{quarter_da(self.previous.quarter)}")
 
     def own_series(self) -> Html:
         """Publicly supported / self-supporting, and strategic letting, for areas with own data."""
@@ -498,7 +525,7 @@ class Kvartalsrapport:
             firsts = join_da(sorted({get_list(f).label_da for f in first}))
             parts.append(paragraph(f"Listehistorikken dækker listerne fra {firsts}. Et område, der har været på "
                                    f"listen lige siden, kan have været det længere; antallet står da som "
-                                   f"»mindst«."))
+                                   f"«mindst»."))
         from ..municipalities import municipalities as known
 
         region = known().loc[self.municipality, "region_code"]
@@ -509,7 +536,7 @@ class Kvartalsrapport:
             "Personer fra at skifte: det mindste antal personer, hvis ændrede forhold flytter området over eller "
             "under grænsen, med uændret antal i aldersgruppen. Den korteste vej af listen bruger kun de kriterier, "
             "hvis tal ministeriet endnu ikke har låst, og lægger personerne for de billigste sammen. Risikogruppen "
-            "»I risiko« er rapportens egen vurdering, ikke lovens: et kriterium, området ikke opfylder, ligger inden "
+            "«I risiko» er rapportens egen vurdering, ikke lovens: et kriterium, området ikke opfylder, ligger inden "
             f"for marginen ({band_settings().margins_da(self.version)})."))
         return Html("".join(parts))
 
@@ -520,7 +547,8 @@ class Kvartalsrapport:
         used = figures.used(self.ctx.list.id)
         if used is None:
             return ""
-        return f" (kilde: {used.source}; {used.evidence_da})"
+        sources = join_da([part.strip() for part in used.source.split(";")])  # the data file separates them by ";"
+        return f" (kilde: {sources}; belæg: {used.evidence_da})"
 
     def footer(self) -> Html:
         return footer(self.ctx, self.series)

@@ -8,7 +8,7 @@ Read from the quarter snapshot, with the same disclosure control as every report
 
 >>> o = Landsoversigt(None, "2020Q3")
 >>> len(o.results), o.scope_da
-(21, 'alle kommuner i arbejdsmappen')
+(21, 'Odense og Slagelse kommuner')
 """
 
 from __future__ import annotations
@@ -55,15 +55,25 @@ class Landsoversigt:
                 raise ParameterError(f"unknown region '{region}' (alle, or one of {', '.join(sorted(regions()))})")
             areas = areas[areas["region_code"] == region]
         self.region = region
-        self.scope_da = "alle kommuner i arbejdsmappen" if region == ALL else regions()[region]
         self.areas = areas.set_index("area")
         self.area_ids = [a for a in snap.area_ids() if a in self.areas.index]
         if not self.area_ids:
-            raise ParameterError(f"no monitored areas with criteria figures in {self.scope_da} on {snap.as_of}")
+            scope = "the workspace" if region == ALL else regions()[region]
+            raise ParameterError(f"no monitored areas with criteria figures in {scope} on {snap.as_of}")
+        self.scope_da = regions()[region] if region != ALL else self._municipalities_da(len(kommuner))
         self.results = snap.results(self.area_ids)
         self.version = self.ctx.rules
         self.series = snap.series[(snap.series["geo_level"] == "area") & snap.series["geo_code"].isin(self.area_ids)]
         self.ledger = self._disclose()
+
+    def _municipalities_da(self, in_country: int) -> str:
+        """The municipalities the overview covers, as a reader names them: all, a few by name, or a count."""
+        names = sorted(set(self.areas.loc[self.area_ids, "municipality_name"]))
+        if len(names) == in_country:
+            return "hele landet"
+        if len(names) == 1:
+            return f"{names[0]} Kommune"
+        return f"{join_da(names)} kommuner" if len(names) <= 5 else f"{len(names)} kommuner"
 
     # --- disclosure ---------------------------------------------------------------------------------
     def _key(self, area: str, indicator: str):
@@ -102,8 +112,9 @@ class Landsoversigt:
 
     # --- sections -----------------------------------------------------------------------------------
     def title(self) -> Html:
-        kind = "Landsoversigt" if self.region == ALL else "Regionsoversigt"
-        return title_block(f"{kind}: almene boligområder, {self.scope_da}",
+        kind = "Landsoversigt" if self.scope_da == "hele landet" else "Oversigt" if self.region == ALL \
+            else "Regionsoversigt"
+        return title_block(f"{kind}: almene boligområder i {self.scope_da}",
                            f"{quarter_da(self.ctx.quarter)} · tal pr. {self.ctx.as_of_da()} · prognose for listen "
                            f"{self.ctx.list.label_da}", is_synthetic(self.series), self.ctx.internal)
 
@@ -155,8 +166,13 @@ class Landsoversigt:
                    "undecided": ("Kan ikke afgøres", "num")}
         if previous:
             columns["published"] = (f"Offentliggjort {previous.label_da}", "num")
-        note = paragraph("Prognosen tæller de områder, der følges med tal; den offentliggjorte liste tæller de "
-                         "områder i arbejdsmappens listehistorik, der ligger i de samme kommuner.")
+        nested = [f"et {d.label_da.lower()} er også et {self.version.designations[parent].label_da.lower()}"
+                  for d in reversed(self.version.ordered_designations())
+                  for parent in dict.fromkeys(d.requires + d.consecutive_years_of)
+                  if parent in self.version.designations]  # years may count under an older name
+        inclusive = (f"Tallene er inklusive, som loven definerer betegnelserne: {join_da(nested)}. " if nested else "")
+        note = paragraph(f"{inclusive}Prognosen tæller de områder, der følges med tal; den offentliggjorte liste "
+                         f"tæller de områder i listehistorikken, der ligger i de samme kommuner.")
         return Html(table(counts, columns, caption=f"Antal områder pr. betegnelse, {self.scope_da}") + note)
 
     def nearest(self, n: int = 10) -> Html:
@@ -224,6 +240,14 @@ class Landsoversigt:
         """The count per designation on each list the workspace's history holds, as known on the date."""
         history = self._history_in_scope(self.ctx.snapshot.registry.list_history)
         history = history[history["list_id"].map(lambda i: get_list(i).known_by <= self.ctx.as_of)]
+        # A count over municipalities means something only from the first list the history covers
+        # for all of them: before it, areas of the others are missing, not off the lists.
+        first = self._first_covered_by_all()
+        note = ""
+        if first is not None:
+            history = history[history["list_id"].map(lambda i: get_list(i).known_by >= first.known_by)]
+            note = (f"Figuren begynder med listen {first.label_da}, den første, som listehistorikken dækker for alle "
+                    f"kommunerne i oversigten; tidligere lister mangler for nogle af dem.")
         if history.empty:
             return paragraph("Arbejdsmappens listehistorik har ingen lister før denne dato.")
         series = {}
@@ -234,8 +258,17 @@ class Landsoversigt:
             series.setdefault(label, []).append((str(item.year), float(part["area_id"].nunique())))
         panel = {"title": "Antal områder pr. betegnelse på de offentliggjorte lister", "series": series,
                  "threshold": None, "threshold_label": "", "decimals": 0, "suffix": ""}
-        return line_panels([panel], title=f"Antal områder pr. betegnelse, {self.scope_da} (arbejdsmappens "
-                                          f"listehistorik)")
+        chart = line_panels([panel], title=f"Antal områder pr. betegnelse, {self.scope_da} (efter "
+                                           f"listehistorikken)")
+        return Html(chart + paragraph(note)) if note else chart
+
+    def _first_covered_by_all(self):
+        """The latest of the first covered lists of the municipalities in scope (None: none declared)."""
+        history = self.ctx.tables.history()
+        firsts = {history.first_covered(a) for a in self.area_ids}
+        if not firsts or None in firsts:
+            return None
+        return max((get_list(i) for i in firsts), key=lambda item: item.known_by)
 
     def sources(self) -> Html:
         return sources_table(self.series)

@@ -21,7 +21,7 @@ from ..present.comparison import development_da, level_da, trend_da
 from ..present.dates import period_label, quarter_da
 from ..present.disclosure import AreaView, Ledger
 from ..present.html import Html, bullets, difference_da, paragraph, table, value_da
-from ..present.sentences import exit_sentence, join_da
+from ..present.sentences import exit_sentence, join_da, threshold_da
 from ..present.undecided import designation_reasons_da
 from ..risk import risk_band
 from .common import (
@@ -33,7 +33,6 @@ from .common import (
     register_series,
     share_key,
     sources_table,
-    threshold_da,
     title_block,
     years_sentence,
 )
@@ -104,7 +103,7 @@ class Omraadeprofil:
             latest[column] = [value_da(v, u, i) for v, u, i in zip(latest[column], units, latest["indicator"])]
         # Income in percent of the region: the region is 100 by definition, the country has no such figure.
         of_region = units == "pct_of_region"
-        latest.loc[of_region, "region_value"] = "100 (grundlaget)"
+        latest.loc[of_region, "region_value"] = "100 % (grundlaget)"
         latest.loc[of_region, "country_value"] = "–"
         latest["gap"] = [difference_da(v, u, i) for v, u, i in zip(latest["gap"], units, latest["indicator"])]
         latest["value"] = [label if h else v for h, v in zip(hidden, latest["value"])]

@@ -16,7 +16,7 @@ from ..errors import DataFileError
 
 STATUSES = ("final", "estimate", "provisional", "synthetic")
 BASIS_DA = {"final": "ministeriets låste tal", "estimate": "egne data (skøn)",
-            "provisional": "seneste offentliggjorte tal (foreløbigt)", "synthetic": "syntetiske data"}
+            "provisional": "seneste offentliggjorte, foreløbige tal", "synthetic": "syntetiske data"}
 KEY = ["geo_level", "geo_code", "indicator", "period"]
 
 
