@@ -250,6 +250,7 @@ class Sample:
                       "income_pct_of_region": 100.0 if level != "kommune" else 96 + self.rng.uniform(-4, 4)}
             if level == "land":  # not drawn freely: the 2020 list's 2,27 % is 3 x the national average, 0,76 %
                 latest["convicted_pct"] = 0.76
+                del latest["income_pct_of_region"]  # income is measured against one's region: no national figure
             for indicator, value in latest.items():
                 decimals = DECIMALS.get(indicator, 1)
                 self.obs(level, code, indicator, "2020Q3", round(value, decimals), SYNTHETIC, MEETING,

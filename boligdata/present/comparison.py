@@ -40,6 +40,38 @@ def trend_da(trend: str) -> str:
     return TREND_DA.get(trend, "–")
 
 
-def development_da(development: str) -> str:
-    """How the area moved against the municipality: "bedre end i kommunen", ..."""
-    return DEVELOPMENT_DA.get(development, "–")
+def change(before, after) -> float | None:
+    """``after - before``, or None where either is missing.
+
+    >>> change(80.6, 76.8) < 0, change(None, 1.0)
+    (True, None)
+    """
+    if before is None or after is None or pd.isna(before) or pd.isna(after):
+        return None
+    return float(after) - float(before)
+
+
+def development_da(development: str, area_change=None, municipality_change=None) -> str:
+    """How the area moved against the municipality, said as it happened, with better or worse.
+
+    With the two changes given, the words say what each did ("faldet mindre end i kommunen"),
+    so a fall is never called "bedre" on its own; the verdict follows in brackets.
+
+    >>> development_da("better", -3.8, -5.9), development_da("worse", 1.2, -0.4)
+    ('faldet mindre end i kommunen (bedre)', 'steget, mens kommunen er faldet (dårligere)')
+    >>> development_da("higher", 2.0, 1.0), development_da("on_par", 0.1, 0.1), development_da("better")
+    ('steget mere end i kommunen', 'som i kommunen', 'bedre end i kommunen')
+    """
+    if development in ("unknown", "on_par") or area_change is None or municipality_change is None:
+        return DEVELOPMENT_DA.get(development, "–")
+    a, m = round(float(area_change), 9), round(float(municipality_change), 9)
+
+    def moved(x: float) -> str:
+        return "steget" if x > 0 else "faldet" if x < 0 else "uændret"
+
+    if a != 0 and m != 0 and (a > 0) == (m > 0):
+        text = f"{moved(a)} {'mere' if abs(a) > abs(m) else 'mindre'} end i kommunen"
+    else:
+        text = f"{moved(a)}, mens kommunen er {moved(m)}"
+    quality = {"better": "bedre", "worse": "dårligere"}.get(development)
+    return f"{text} ({quality})" if quality else text

@@ -149,7 +149,9 @@ def _later_caveat(result: AreaResult, later: ExitPath) -> str:
               and result.criteria[c].criterion.national_average_multiple and result.criteria[c].threshold is not None]
     text = ""
     if yearly:
-        names = join_da([f"{c.criterion.name_da} ({threshold_da(c.criterion, c.threshold)})" for c in yearly])
+        # No line break inside "≥ 2,27 %" (no-break spaces).
+        names = join_da([f"{c.criterion.name_da} ({threshold_da(c.criterion, c.threshold).replace(' ', chr(160))})"
+                         for c in yearly])
         text += (f" Den er regnet med grænsen for listen {result.list.label_da} for {names}; grænsen fastsættes på "
                  f"ny til listen {following.label_da}.")
     if following.rules != result.list.rules:

@@ -127,7 +127,8 @@ def years_sentence(result) -> str:
     """How long the area has been on the list before the coming one, in a sentence.
 
     >>> from boligdata.history import Run
-    >>> class R: name, run = "Vollsmose", Run(10, False, "2010-10-01", 2019)
+    >>> from boligdata.lists import get_list
+    >>> class R: name, run, list = "Vollsmose", Run(10, False, "2010-10-01", 2019), get_list("2020-12-01")
     >>> years_sentence(R)
     'Vollsmose har været på listen 10 år i træk før denne liste.'
     """
@@ -137,7 +138,29 @@ def years_sentence(result) -> str:
     if run.years == 0:
         return f"{result.name} var ikke på den seneste liste før denne."
     at_least = "mindst " if run.open_ended else ""
-    return f"{result.name} har været på listen {at_least}{run.years} år i træk før denne liste."
+    return (f"{result.name} har været på listen {at_least}{run.years} år i træk før denne liste."
+            + (f" {years_before_history_da(result)}" if years_before_history_da(result) else ""))
+
+
+def years_before_history_da(result) -> str | None:
+    """Why a run counts more years than the history covers, in Danish (None when it does not).
+
+    A hard designation (hårdt ghettoområde, omdannelsesområde) needs years in a row on the list,
+    so an area that held one was on the list before the history's first list.
+    """
+    from ..lists import get_list, lists_before
+
+    run = result.run
+    if run is None or not run.years or not run.first_covered:
+        return None
+    start = get_list(run.first_covered).known_by
+    covered = {item.year for item in lists_before(result.list) if item.known_by >= start}
+    if run.years <= len(covered):
+        return None
+    hard = next((d for d in result.version.ordered_designations() if d.consecutive_years_of), None)
+    status = hard.label_da.lower() if hard else "på listen"
+    return (f"Listehistorikken begynder med listen {get_list(run.first_covered).label_da}; de tidligere år følger af, "
+            f"at området var {status} på en senere liste, hvilket efter loven kræver flere år i træk på listen.")
 
 
 def years_da(result) -> str:
@@ -202,13 +225,13 @@ def left_out(snapshot: QuarterSnapshot, geo_codes=None, lists: bool = True) -> s
     rows = int(excluded.loc[excluded["what"] == "list_rows", "count"].sum()) if lists else 0
     parts = []
     if figures:
-        parts.append(f"tal, der er opgjort senere ({number_da(figures)})")
+        parts.append(f"{number_da(figures)} tal, der først er opgjort senere")
     if rows:
-        parts.append(f"oplysninger fra lister, der er offentliggjort senere ({number_da(rows)})")
+        parts.append(f"{number_da(rows)} oplysninger fra lister, der først er offentliggjort senere")
     if not parts:
         return None
-    text = " og ".join(parts)
-    return (f"Rapporten viser tallene, som de forelå {long_date_da(snapshot.as_of)}: {text} er ikke brugt.")
+    return (f"Rapporten viser tallene, som de forelå {long_date_da(snapshot.as_of)}. Derfor er disse ikke brugt: "
+            f"{' og '.join(parts)}.")
 
 
 def footer(ctx: ReportContext, rows: pd.DataFrame) -> Html:

@@ -25,7 +25,7 @@ from ..plan import (
 )
 from ..present import disclosure
 from ..present.charts import line_panels
-from ..present.comparison import development_da, level_da, trend_da
+from ..present.comparison import change, development_da, level_da, trend_da
 from ..present.dates import date_da, period_label, quarter_da
 from ..present.disclosure import Ledger
 from ..present.html import Html, bullets, heading, paragraph, table, value_da
@@ -102,7 +102,10 @@ class Helhedsplan:
                              for note, gap, i, base in zip(goals["note_da"], goals["latest_gap"], goals["indicator"],
                                                            has_baseline)]
         goals["trend_da"] = [trend_da(t) if isinstance(t, str) else "–" for t in goals["trend"]]
-        goals["development_da"] = [development_da(d) if isinstance(d, str) else "–" for d in goals["development"]]
+        goals["development_da"] = [
+            development_da(d, change(bv, lv), change(bm, lm)) if isinstance(d, str) else "–"
+            for d, bv, lv, bm, lm in zip(goals["development"], goals["baseline_value"], goals["latest_value"],
+                                         goals["baseline_municipality"], goals["latest_municipality"])]
         for column in ("baseline_value", "baseline_municipality", "latest_value", "latest_municipality"):
             goals[column] = [value_da(v, u, i) for v, u, i in zip(goals[column], goals["unit"], goals["indicator"])]
         goals["baseline_year"] = goals["baseline_period"].map(lambda p: period_label(p) if isinstance(p, str) else "–")
@@ -116,6 +119,14 @@ class Helhedsplan:
                   for i, b, latest in zip(goals["indicator"], goals["baseline_period"], goals["latest_period"])]
         for column in ("level_da", "trend_da", "development_da"):
             goals[column] = ["–" if h else v for h, v in zip(hidden, goals[column])]
+        # LBF's nine fixed indicators, and the plan's own sub-goals (delmål) in a table of their own.
+        captions = {"lbf_fixed": "LBF's faste indikatorer: baseline og seneste tal for området og kommunen",
+                    "plan_goal": "Helhedsplanens egne delmål: baseline og seneste tal for området og kommunen"}
+        groups = goals["indicator"].map(self.catalog["group"]).where(lambda g: g == "plan_goal", "lbf_fixed")
+        return Html("".join(self._goal_table(goals[groups == group], caption) for group, caption in captions.items()
+                            if (groups == group).any()))
+
+    def _goal_table(self, goals: pd.DataFrame, caption: str) -> Html:
         return table(goals, {"label_da": ("Indikator", "text"),
                              "baseline_year": ("År", "text"), "baseline_value": ("Området", "numtext"),
                              "baseline_municipality": ("Kommunen", "numtext"),
@@ -124,7 +135,7 @@ class Helhedsplan:
                              "level_da": ("Området ligger nu", "text"),
                              "trend_da": ("Forskellen til kommunen er blevet", "text"),
                              "development_da": ("Udviklingen i området", "text")},
-                     caption="LBF's faste indikatorer: baseline og seneste tal for området og kommunen",
+                     caption=caption,
                      groups=[("", 1), ("Baseline", 3), ("Seneste", 3), ("Sammenligning med kommunen", 3)],
                      meaning=lambda row, key: share_key(self.plan, row["indicator"], row["latest_period"])
                      if key == "latest_value" and isinstance(row["latest_period"], str) else
@@ -184,8 +195,9 @@ class Helhedsplan:
             parts.append(table(pd.DataFrame(rows), columns, caption=f"{focus}: mål og resultat pr. år",
                                groups=[("", 1)] + [(str(year), 2) for year in years],
                                meaning=lambda row, key, m=meanings: m.get((row["indicator"], key))))
-        parts.append(paragraph("Et år, der er gået, uden registreret resultat står som «ikke registreret»; "
-                               "et år, der ikke er gået endnu, som »–«.", "bd-note"))
+        parts.append(paragraph(f"Et års resultat kan tidligst foreligge, når året er omme: et tidligere år uden "
+                               f"registreret resultat står som «ikke registreret»; {self.ctx.as_of.year} og senere år "
+                               f"står som «–».", "bd-note"))
         return Html("".join(parts))
 
     def economy_section(self) -> Html:

@@ -45,6 +45,7 @@ from .common import (
     share_key,
     sources_table,
     title_block,
+    years_before_history_da,
     years_da,
 )
 
@@ -196,7 +197,10 @@ class Kvartalsrapport:
         """Every monitored area: band, designation, years on the list, criteria values."""
         criteria = self._criteria()
         head = ["Område", "Risikogruppe", "Forventet betegnelse", "År på listen før", "Beboere"]
-        head += [f"{c.column_da} ({threshold_da(c, self._threshold(c))})" for c in criteria] + ["Egen kategori"]
+        # The municipality's own category, where it keeps one (a column of dashes says nothing).
+        own_kept = any(isinstance(self.rows.loc[r.area, "own_category"], str) for r in self.results)
+        head += [f"{c.column_da} ({threshold_da(c, self._threshold(c))})" for c in criteria]
+        head += ["Egen kategori"] if own_kept else []
         body = []
         for r in self.results:
             row = self.rows.loc[r.area]
@@ -213,10 +217,11 @@ class Kvartalsrapport:
                 named = figure_attr(r.area, criterion.indicator, period) if period is not None else ""
                 cells.append(f'<td class="num{" met" if marked else ""}"{named}>'
                              f'{"<strong>" + esc(text) + "</strong>" if marked else esc(text)}</td>')
-            own = esc(row["own_category"]) if isinstance(row["own_category"], str) else "–"
-            if isinstance(row["category_note_da"], str):
-                own += ' <span class="bd-warn">(afviger)</span>'
-            cells.append(f"<td>{own}</td>")
+            if own_kept:
+                own = esc(row["own_category"]) if isinstance(row["own_category"], str) else "–"
+                if isinstance(row["category_note_da"], str):
+                    own += ' <span class="bd-warn">(afviger)</span>'
+                cells.append(f"<td>{own}</td>")
             body.append("<tr>" + "".join(cells) + "</tr>")
         html = ('<table class="bd-table bd-overview"><caption>Alle overvågede områder. Opfyldte kriterier er '
                 f'fremhævet med fed. Værdierne er prognosen for listen {esc(self.ctx.list.label_da)}.</caption>'
@@ -519,13 +524,25 @@ class Kvartalsrapport:
         if coverage.empty and snap.history.empty:
             parts.append(paragraph("Listehistorikken er ikke indlæst, så antallet af år på listen kendes ikke."))
         else:
-            first = {r.run.first_covered for r in self.results if r.run and r.run.first_covered}
-            from ..lists import get_list
+            from ..lists import get_list, load_lists
 
-            firsts = join_da(sorted({get_list(f).label_da for f in first}))
-            parts.append(paragraph(f"Listehistorikken dækker listerne fra {firsts}. Et område, der har været på "
-                                   f"listen lige siden, kan have været det længere; antallet står da som "
-                                   f"«mindst»."))
+            first = {r.run.first_covered for r in self.results if r.run and r.run.first_covered}
+            very_first = load_lists()[0].id
+            firsts = join_da([get_list(f).label_da for f in sorted(first, key=lambda f: get_list(f).known_by)])
+            if not first:
+                parts.append(paragraph("Listehistorikken siger ikke, hvilke lister den dækker; et antal år på listen "
+                                       "står derfor som «mindst»."))
+            elif first == {very_first}:  # nothing before the first list: a count back to it is exact
+                parts.append(paragraph(f"Listehistorikken dækker alle lister fra den første, {firsts}."))
+            else:
+                parts.append(paragraph(f"Listehistorikken dækker listerne fra {firsts}. Et område, der har været på "
+                                       f"listen lige siden, kan have været det længere; antallet står da som "
+                                       f"«mindst»."))
+            earlier = {}
+            for r in self.results:
+                if years_before_history_da(r):
+                    earlier.setdefault(years_before_history_da(r), []).append(r.name)
+            parts.extend(paragraph(f"{join_da(names)}: {text}") for text, names in earlier.items())
         from ..municipalities import municipalities as known
 
         region = known().loc[self.municipality, "region_code"]
@@ -548,7 +565,7 @@ class Kvartalsrapport:
         if used is None:
             return ""
         sources = join_da([part.strip() for part in used.source.split(";")])  # the data file separates them by ";"
-        return f" (kilde: {sources}; belæg: {used.evidence_da})"
+        return f" (kilde: {sources}; {used.evidence_da})"
 
     def footer(self) -> Html:
         return footer(self.ctx, self.series)
