@@ -125,9 +125,9 @@ def _decimal(text: str, flag: str) -> Decimal:
     return value
 
 
-def crime_figures(args, lst) -> CrimeFigures:
-    """The published figures, the workspace's and what the user gave on the command line."""
-    figures = known_crime_figures()
+def crime_figures(args, lst, as_of=None) -> CrimeFigures:
+    """The published figures (those public on ``as_of``), the workspace's and the user's own."""
+    figures = known_crime_figures() if as_of is None else known_crime_figures().known_on(as_of)
     if args.workspace or os.environ.get("BOLIGDATA_WORKSPACE"):
         from .loader import load
 
@@ -164,7 +164,7 @@ def cmd_classify(args) -> int:
     as_of = _as_of(args.as_of) if args.as_of else None
     frame = read_values(Path(args.input))
     history = read_history(Path(args.history), args.history_from) if args.history else None
-    crime = crime_figures(args, lst)
+    crime = crime_figures(args, lst, as_of)
     locked = locked_at(lst, as_of)
     results = evaluate(frame, lst, history=history, crime=crime, locked=locked)
     message = undecided_message(results)

@@ -32,7 +32,8 @@ def timeline_markdown() -> str:
             continue
         published = item.date.isoformat() if item.date else f"date not found; known by {item.known_by.isoformat()}"
         crime = "; ".join(
-            f"{f.multiple or 'average'} × = {f.value} % ({f.evidence}{', used' if f.used else ', not used'})"
+            f"{f.multiple or 'average'} × = {f.value} % ({f.evidence}{', used' if f.used else ', not used'}"
+            f"{'; public from ' + f.known_from.isoformat() if f.known_from and f.known_from != item.known_by else ''})"
             for f in figures.for_list(item.id)) or ("none needed" if item.rules in ("2010", "2013") else "**not known**")
         out.append(f"| `{item.id}` | {item.year} | {published} | {item.rules} | {_cell(crime)} | {_cell(item.source)} |")
     future = [item for item in load_lists() if item.future]

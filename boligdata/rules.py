@@ -7,6 +7,7 @@ operator and count of criteria comes from the data file with its legal source.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -311,6 +312,7 @@ class CrimeFigure:
     used: bool = True
     note: str = ""
     evidence_da: str = ""  # the evidence in the Danish a committee reads
+    known_from: dt.date | None = None  # the first day it was public (None: given by the user, always known)
 
     def average_interval(self) -> tuple[Decimal, Decimal]:
         """The national average this figure allows (an interval where the figure is rounded).
@@ -393,6 +395,23 @@ class CrimeFigures:
 
     def used(self, list_id: str) -> CrimeFigure | None:
         return next((f for f in self.for_list(list_id) if f.used), None)
+
+    def known_on(self, day: dt.date) -> "CrimeFigures":
+        """The figures public on ``day``: a report as of an earlier date does not know a later one.
+
+        >>> import datetime as dt
+        >>> figures = known_crime_figures()
+        >>> figures.known_on(dt.date(2020, 9, 21)).used("2020-12-01") is None
+        True
+        >>> figures.known_on(dt.date(2020, 9, 30)).used("2020-12-01").value
+        Decimal('2.27')
+        """
+        known = [f for f in self.figures if f.known_from is None or f.known_from <= day]
+        for list_id in {f.list_id for f in known}:  # the used one unknown yet: the earliest known one stands in
+            if not any(f.used for f in known if f.list_id == list_id):
+                first = min((f for f in known if f.list_id == list_id), key=lambda f: f.known_from or day)
+                known = [dataclasses.replace(f, used=True) if f is first else f for f in known]
+        return CrimeFigures(tuple(known))
 
     def threshold(self, list_id: str, multiple: int) -> Threshold:
         """The crime threshold of a list, or UndecidedError saying what is missing.
@@ -485,14 +504,17 @@ def known_crime_figures() -> CrimeFigures:
         for number, entry in enumerate(entries, start=1):
             where = f"crime_thresholds.yaml: {list_id} figure {number}"
             check_keys(entry, where, required=list(_FIGURE_KEYS) + ["decimals"],
-                       optional=["multiple", "threshold_pct", "national_average_pct", "note"])
+                       optional=["multiple", "threshold_pct", "national_average_pct", "note", "known_from"])
             if ("threshold_pct" in entry) == ("national_average_pct" in entry) or \
                     ("threshold_pct" in entry) != ("multiple" in entry):
                 raise DataFileError(f"{where}: give multiple + threshold_pct, or national_average_pct")
             value = Decimal(str(entry.get("threshold_pct", entry.get("national_average_pct"))))
+            known_from = entry.get("known_from", get_list(str(list_id)).known_by)
+            if not isinstance(known_from, dt.date):
+                raise DataFileError(f"{where}: known_from must be a date (YYYY-MM-DD), found {known_from!r}")
             figure = CrimeFigure(str(list_id), value, entry.get("multiple"), int(entry["decimals"]), entry["source"],
                                  entry["evidence"], entry["quote"], bool(entry["used"]), entry.get("note") or "",
-                                 entry["evidence_da"])
+                                 entry["evidence_da"], known_from)
             check_plausible_average(figure, where)
             figures.append(figure)
         if sum(f.used for f in figures if f.list_id == str(list_id)) != 1:

@@ -42,6 +42,19 @@ def test_classify_refuses_without_crime_threshold(values, capsys):
     assert "--crime-national-average PCT" in err and "--crime-threshold-forebyggelse PCT" in err
 
 
+def test_classify_as_of_a_date_before_the_crime_figure_was_public(values, capsys, tmp_path):
+    # The 2020 list's 2,27 % was first published in Odense's committee paper of 22 September 2020
+    # (seed 004). As of 1 September nobody knew it: Solbakken meets education only for sure, so
+    # crime decides whether it is udsat, and the table is refused as for a list with no figure.
+    assert main(["classify", str(values), "--list-year", "2020", "--as-of", "2020-09-01"]) == 2
+    assert "the crime criterion of the list of 1 December 2020" in capsys.readouterr().err
+    out = tmp_path / "o.csv"  # from that day it is known: 2,30 >= 2,27 (without history the hard status is open)
+    assert main(["classify", str(values), "--list-year", "2020", "--as-of", "2020-09-22", "--allow-undecided",
+                 "--out", str(out)]) == 0
+    row = pd.read_csv(out, dtype=str).iloc[0]
+    assert (row["crime_threshold_pct"], row["crime_met"]) == ("2.27", "true")
+
+
 def test_classify_with_national_average(values, tmp_path):
     out = tmp_path / "o.csv"
     # 3 x 0.8 = 2.4 % > 2.30 %: crime not met, so only education: not udsat, so not a

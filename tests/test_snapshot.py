@@ -6,6 +6,7 @@ each figure) and from almenboligloven § 61 a / § 61 b; each test says how.
 """
 
 import datetime as dt
+from decimal import Decimal
 
 import pandas as pd
 import pytest
@@ -39,6 +40,17 @@ def test_the_coming_list_of_a_quarter(sample):
     # 30 September 2020: the list of 1 December 2020 is not yet out; 31 December 2020 it is.
     assert sample.quarter("2020Q3").list.id == "2020-12-01"
     assert sample.quarter("2020Q4").list.id == "2021-12-01"
+
+
+def test_a_crime_threshold_is_known_only_from_the_day_it_was_public(sample):
+    # 2,27 % (3 x the national average) for the list of 1 December 2020 is first found in Odense's
+    # committee paper of 22 September 2020 (seed 004, punkt 3-4). As of 30 June 2020 nobody had
+    # published it, so Solbakken's crime criterion (2,17 % that quarter) cannot be decided then;
+    # as of 30 September it is met (2,30 % >= 2,27 %).
+    june = sample.quarter("2020Q2").result("odense-solbakken-mv").criteria["crime"]
+    september = sample.quarter("2020Q3").result("odense-solbakken-mv").criteria["crime"]
+    assert (june.threshold, june.met, june.reason_code) == (None, None, "no_threshold")
+    assert (september.threshold, september.met) == (Decimal("2.27"), True)
 
 
 def test_only_lists_published_by_the_as_of_date_are_used(sample):

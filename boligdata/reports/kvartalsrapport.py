@@ -386,6 +386,14 @@ class Kvartalsrapport:
         if not before:
             return paragraph(f"Der er ingen tal for {quarter_da(previous.quarter)} at sammenligne med.")
         items = []
+        for criterion in self._criteria():  # a threshold that became public explains many changes at once
+            now, then = self._threshold(criterion), next(
+                (o.criteria[criterion.id].threshold for o in before.values()
+                 if criterion.id in o.criteria and o.criteria[criterion.id].threshold is not None), None)
+            if criterion.national_average_multiple and now is not None and then is None:
+                items.append(f"Grænsen for {criterion.name_da} til listen {self.ctx.list.label_da} er blevet kendt "
+                             f"siden sidste kvartal ({threshold_da(criterion, now)}); i "
+                             f"{quarter_da(previous.quarter)} kunne kriteriet ikke afgøres.")
         for r in self.results:
             old = before.get(r.area)
             if old is None:
@@ -560,7 +568,8 @@ class Kvartalsrapport:
     def _crime_source(self) -> str:
         from ..rules import crime_figures_from_table, known_crime_figures
 
-        figures = known_crime_figures().merged(crime_figures_from_table(self.ctx.tables.crime_averages))
+        figures = known_crime_figures().known_on(self.ctx.as_of).merged(
+            crime_figures_from_table(self.ctx.tables.crime_averages))
         used = figures.used(self.ctx.list.id)
         if used is None:
             return ""

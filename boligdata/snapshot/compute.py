@@ -59,7 +59,8 @@ def compute(tables, quarter: str, as_of: dt.date) -> dict:
     locked = locked_at(lst, as_of)
     figures["locked"] = figures["indicator"].isin(locked)
     figures["lock_date"] = figures["indicator"].map(lambda i: lock_date(lst, i))
-    crime = known_crime_figures().merged(crime_figures_from_table(tables.crime_averages))
+    # Published figures only from the day they were public; the workspace's own are the user's word.
+    crime = known_crime_figures().known_on(as_of).merged(crime_figures_from_table(tables.crime_averages))
     history = tables.history().known_by(as_of)
     municipality_of = dict(zip(tables.areas["area_id"], tables.areas["municipality_code"]))
     categories = tables.categories[tables.categories["period"] == quarter]
