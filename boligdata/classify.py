@@ -92,6 +92,7 @@ def result_row(result: AreaResult, regional_income_dkk=None, category=None) -> d
     row["exit_sentence_da"] = plain(exit_sentence(result) or "")
     band = risk_band(result)
     row.update({"band": band["band"], "band_label_da": band["band_label_da"], "band_reason_da": plain(band["reason_da"])})
+    category = category if isinstance(category, str) and category.strip() else None  # an empty cell is no category
     row["own_category"] = category or ""
     row["category_note_da"] = compare_category(band, category) or ""
     row["notes"] = " | ".join(result.notes)

@@ -15,7 +15,7 @@ from .cli import CLASSIFY_REQUIRED as REQUIRED
 from .criteria import undecided_reasons
 from .errors import ParameterError, UndecidedError
 from .history import ListHistory
-from .lists import as_list, resolve_list
+from .lists import as_list, get_list, resolve_list
 from .readers.table import read_table
 from .readers.values import (
     is_blank,
@@ -111,6 +111,8 @@ def read_history(path: Path, first_covered=None) -> ListHistory:
             raise table.error(str(exc).replace("--list-year", "list_year").replace("--list-date", "a list_date column"),
                               row=row, column="list_year", value=cells[index["list_year"]]) from None
         rows.append((cells[index["area"]].strip(), lst.id, cells[index["designation"]].strip()))
+    if first_covered is None and rows:  # as documented: complete from its earliest list
+        first_covered = min((get_list(lst) for _, lst, _ in rows), key=lambda item: item.known_by).id
     coverage = {"*": as_list(first_covered).id} if first_covered is not None else None
     return ListHistory.from_rows(rows, coverage=coverage)
 
@@ -143,14 +145,15 @@ def crime_figures(args, lst, as_of=None) -> CrimeFigures:
 
 def undecided_message(results) -> str | None:
     """One line naming each figure that leaves a designation undecided (None when all are decided)."""
-    reasons = []
+    grouped: dict = {}  # (area, reason) -> the designations it leaves open: each reason said once per area
     for result in results:
         for designation in result.version.ordered_designations():
             if result.designations.get(designation.id) is None:
-                reasons += [f"{result.name}: {designation.label_da} ({r})" for r in undecided_reasons(result, designation)]
-    if not reasons:
+                for reason in undecided_reasons(result, designation):
+                    grouped.setdefault((result.name, reason), []).append(designation.label_da)
+    if not grouped:
         return None
-    shown = list(dict.fromkeys(reasons))
+    shown = [f"{name}: {', '.join(labels)} ({reason})" for (name, reason), labels in grouped.items()]
     more = f" (and {len(shown) - 3} more)" if len(shown) > 3 else ""
     return ("some designations cannot be decided: " + "; ".join(shown[:3]) + more
             + ". Give the missing figures, or pass --allow-undecided to write the table with 'undecided'")

@@ -250,8 +250,9 @@ def designation_values(version: RuleVersion, met: dict, population_ok: bool | No
             bases = [d for d in designation.consecutive_years_of if d in values]
             current = _and(values[d] for d in bases)
             needed = designation.years_required(lst.year)
-            if current is None:
-                value, years = None, None
+            if current is None:  # on the list or not: if even being on it gives too few years, it is false
+                enough = run.years_with(lst) >= needed
+                value, years = (None if enough or run.open_ended else False), None
             elif current is False:
                 value, years = False, 0
             else:

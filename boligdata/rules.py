@@ -378,7 +378,7 @@ def _pct_da(value: Decimal) -> str:
 def missing_crime_figure_message(list_label_en: str, multiple: int) -> str:
     """The English line that asks for a crime figure, naming the options that supply it."""
     return (f"the crime criterion of {list_label_en} ({multiple} × the national average share of convicted adults) "
-            f"cannot be decided: no published figure is known. Give the national average with "
+            f"cannot be decided: no figure published by that date is known. Give the national average with "
             f"--crime-national-average PCT, or the 3 × threshold of § 61 a with --crime-threshold PCT, or the "
             f"2 × threshold of § 61 b with --crime-threshold-forebyggelse PCT (one determines the others), or put it "
             f"in the workspace file raw/landsgennemsnit*")

@@ -38,7 +38,7 @@ def test_classify_refuses_without_crime_threshold(values, capsys):
     # (38,3) or income (56,0): crime decides whether it is udsat, so the table is refused.
     assert main(["classify", str(values), "--list-year", "2024"]) == 2
     err = capsys.readouterr().err
-    assert "Solbakken: Udsat boligområde (the crime criterion of the list of 1 December 2024" in err
+    assert "Solbakken: Udsat boligområde, Parallelsamfund, Omdannelsesområde (the crime criterion of the list of 1 December 2024" in err
     assert "--crime-national-average PCT" in err and "--crime-threshold-forebyggelse PCT" in err
 
 
@@ -178,11 +178,17 @@ def test_report_all_rebuilds_only_what_changed(sample_workspace, tmp_path, capsy
     monkeypatch.setenv("BOLIGDATA_NOTEBOOKS", str(notebooks))
     monkeypatch.setattr("boligdata.publish.runner.NOTEBOOKS_DIR", notebooks)
     monkeypatch.setattr("boligdata.publish.batch.NOTEBOOKS_DIR", notebooks)
+    pdfs = {p: p.with_suffix(".pdf") for p in built}  # PDFs printed from the HTML as it was
+    for pdf in pdfs.values():
+        pdf.write_bytes(b"%PDF-old")
     assert main(command) == 0
     out = capsys.readouterr().out
     assert "skipped 2 report(s)" in out and "helhedsplan-slagelse-helhedsplan-2017.html" in out
     changed = {p for p in built if p.stat().st_mtime_ns != stamps[p]}
     assert [p.name for p in changed] == ["helhedsplan-slagelse-helhedsplan-2017.html"]
+    # The rebuilt report's old PDF would disagree with its new HTML: it is gone; the others stay.
+    assert {p.name for p, pdf in pdfs.items() if pdf.exists()} == {p.name for p in built} - {
+        "helhedsplan-slagelse-helhedsplan-2017.html"}
     assert main(command + ["--rebuild"]) == 0
     assert "skipped" not in capsys.readouterr().out
 

@@ -323,6 +323,8 @@ def publish(job: ReportJob, ws: Workspace, notebook, printer=None) -> Path:
 
     html = notebook_to_html(notebook, job.title)
     job.key_path(ws).unlink(missing_ok=True)  # until the new report is whole, it is not current
+    # A PDF printed from the old HTML would disagree with the new one: it goes, and is printed anew if asked.
+    job.html_path(ws).with_suffix(".pdf").unlink(missing_ok=True)
     atomic_write(job.notebook_path(ws), nbformat.writes(notebook).encode("utf-8"))
     atomic_write(job.xlsx_path(ws), report_workbook(html, about_report(job, html)))
     atomic_write(job.html_path(ws), html.encode("utf-8"))

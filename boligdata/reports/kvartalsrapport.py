@@ -158,7 +158,8 @@ class Kvartalsrapport:
         names = join_da([r.name for r in on_list]) or "ingen af områderne"
         items.append(f"På listen over {base.plural_da} {list_da} ventes: {names}.")
         if hard_ones:
-            items.append(f"Heraf ventes {len(hard_ones)} som {hard.plural_da}: {join_da([r.name for r in hard_ones])}.")
+            kind = hard.plural_da if len(hard_ones) > 1 else hard.label_da.lower()  # "1 som omdannelsesområde"
+            items.append(f"Heraf ventes {len(hard_ones)} som {kind}: {join_da([r.name for r in hard_ones])}.")
         if udsat:
             items.append(f"{counted.plural_da.capitalize()} (ikke på listen over {base.plural_da}): "
                          f"{join_da([r.name for r in udsat])}.")
@@ -507,7 +508,9 @@ class Kvartalsrapport:
         """The ministry's calendar, the sources and vintages, the rules, the history and what the date left out."""
         snap = self.ctx.snapshot
         vintages = vintage_table(self.ctx.list, self.ctx.as_of)
-        labels = {c.indicator: c.column_da for c in self.version.ordered_criteria()}
+        labels = {}
+        for c in self.version.ordered_criteria():  # the list's own criterion names the indicator, not § 61 b's
+            labels.setdefault(c.indicator, c.column_da)
         labels["residents"] = "Beboere"
         vintages["criterion"] = vintages["indicator"].map(labels)
         parts = [table(vintages[vintages["criterion"].notna()],

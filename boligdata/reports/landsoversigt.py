@@ -148,7 +148,8 @@ class Landsoversigt:
         counts = self._counts()
         previous = self._previous_list()
         municipalities_count = self.areas.loc[self.area_ids, "municipality_code"].nunique()
-        items = [f"{len(self.results)} almene boligområder i {municipalities_count} kommuner følges; tallene er dem, "
+        kommuner = "kommune" if municipalities_count == 1 else "kommuner"
+        items = [f"{len(self.results)} almene boligområder i {municipalities_count} {kommuner} følges; tallene er dem, "
                  f"der forelå {self.ctx.as_of_da()}."]
         for row in counts.itertuples():
             if row.forecast or row.published:
@@ -199,7 +200,11 @@ class Landsoversigt:
             parts.append(table(frame, columns, caption=f"Nærmest at komme af listen {self.ctx.list.label_da} "
                                                        f"(færrest personer, der skal skifte status)"))
         else:
-            parts.append(paragraph("Ingen områder ventes på listen."))
+            expected = [r for r in self.results if r.most_severe() is not None and r.most_severe().list]
+            parts.append(paragraph(
+                "Ingen områder ventes på listen." if not expected else
+                f"For de områder, der ventes på listen ({join_da([r.name for r in expected])}), kan vejen af listen "
+                f"ikke opgøres i personer med de tal, der foreligger."))
         if entering:
             frame = pd.DataFrame(entering).sort_values(["order", "name"]).head(n)
             counted = self.version.counted
