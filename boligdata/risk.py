@@ -39,6 +39,7 @@ class BandSettings:
     margins_pp: dict
     margins_persons: dict
     bands: tuple
+    margin_residents: int = 0  # an area this many residents short of the law's minimum that meets the criteria
 
     def margin(self, criterion_id: str) -> Decimal:
         return self.margins_pp.get(criterion_id, Decimal(0))
@@ -72,13 +73,17 @@ class BandSettings:
                 margins.append(f"{number_da(self.margin(criterion.id), criterion.decimals)} procentpoint")
             if margins:
                 parts.append(f"{criterion.name_da}: {' eller '.join(margins)}")
+        if self.margin_residents:
+            parts.append(f"beboertallet: højst {number_da(self.margin_residents)} under "
+                         f"{number_da(version.population_min)}, når kriterierne er opfyldt")
         return "; ".join(parts)
 
 
 def parse_band_settings(document) -> BandSettings:
     from .rules import criterion_ids
 
-    check_keys(document, "risk_bands.yaml", required=["margins_pp", "margins_persons", "bands", "source"])
+    check_keys(document, "risk_bands.yaml", required=["margins_pp", "margins_persons", "bands", "source"],
+               optional=["margin_residents"])
     criteria = list(criterion_ids())
     margins = check_keys(document["margins_pp"], "risk_bands.yaml margins_pp", required=[], optional=criteria)
     persons = check_keys(document["margins_persons"], "risk_bands.yaml margins_persons", required=[], optional=criteria)
@@ -103,7 +108,7 @@ def parse_band_settings(document) -> BandSettings:
     if not any(b.rule == "otherwise" for b in bands):
         raise DataFileError("risk_bands.yaml needs a band with rule 'otherwise'")
     return BandSettings({k: Decimal(str(v)) for k, v in margins.items()}, {k: int(v) for k, v in persons.items()},
-                        tuple(bands))
+                        tuple(bands), int(document.get("margin_residents", 0)))
 
 
 @lru_cache(maxsize=1)
@@ -167,6 +172,10 @@ def risk_band(result: AreaResult, settings: BandSettings | None = None, view: Ar
     by_persons, by_points = near_criteria(result, settings)
     undecided_counted = [c for c in counted.criteria if result.criteria[c].met is None]
     reaches = len(met) + len(by_points) + len(by_persons) >= counted.min_met
+    # Too few residents is the only thing keeping an area that meets the criteria off the lists.
+    short = (version.population_min - int(result.residents)) if result.population_ok is False \
+        and result.residents is not None else None
+    population_near = short is not None and short <= settings.margin_residents and len(met) >= counted.min_met
     on_list = [version.designations[d] for d, v in result.designations.items() if v and version.designations[d].list]
     added = [c for d in version.list_designations() for c in d.and_criteria]  # the non-western share, from 2018
     prefix = ""
@@ -198,20 +207,29 @@ def risk_band(result: AreaResult, settings: BandSettings | None = None, view: Ar
                     return _band(band, f"{band.label_da} ({either} uafklaret)", text)
                 return _band(band, band.label_da, text)
             own_met = [c for c in designation.criteria if result.criteria[c].met]
+            # A designation above it that cannot be decided is never hidden by this band's label either.
+            open_above = [d.label_da.lower() for d in result.undecided_designations() if d.severity > designation.severity]
+            either = (", ".join(open_above[:-1]) + " eller " + open_above[-1]) if len(open_above) > 1 else \
+                "".join(open_above)
+            label = f"{band.label_da} ({either} uafklaret)" if open_above else band.label_da
             also = "".join(f" og opfylder {result.criteria[c].criterion.name_da} (over "
                            f"{pct_da(result.criteria[c].threshold, 0)})" for c in designation.and_criteria)
-            return _band(band, band.label_da, f"{designation.label_da} efter {designation.paragraph}: området opfylder "
-                                              f"{len(own_met)} af {len(designation.criteria)} kriterier "
-                                              f"({_names(result, own_met)}){also}; det {facts}.")
+            undecided_text = (f" Om området er {either}, kan ikke afgøres med de tal, der "
+                              f"foreligger." if open_above else "")
+            return _band(band, label, f"{designation.label_da} efter {designation.paragraph}: området opfylder "
+                                      f"{len(own_met)} af {len(designation.criteria)} kriterier "
+                                      f"({_names(result, own_met)}){also}; det {facts}.{undecided_text}")
         if band.rule == "undecided" and result.designations.get(counted.id) is None and result.population_ok is not False:
             return _band(band, band.label_da, f"Kan ikke afgøres efter loven: området {facts}, og "
                                               f"{_names(result, undecided_counted)} kan ikke afgøres med de tal, "
                                               f"der foreligger.")
-        if band.rule == "near" and (by_persons or (reaches and by_points)):
+        if band.rule == "near" and (by_persons or (reaches and by_points) or population_near):
             near = by_persons + (by_points if reaches else [])
+            reasons = [_distance_da(result, c, view) for c in near]
+            if population_near:
+                reasons.insert(0, f"{number_da(short)} beboere fra {number_da(version.population_min)}")
             text = (f"{facts}, så det er ikke {counted.label_da.lower()} efter loven, men det er i risiko efter "
-                    f"rapportens margin: "
-                    f"{'; '.join(_distance_da(result, c, view) for c in near)}.")
+                    f"rapportens margin: {'; '.join(reasons)}.")
             return _band(band, band.label_da, (prefix + text) if prefix else text[0].upper() + text[1:])
         if band.rule == "otherwise":
             text = f"{facts} og er ikke inden for rapportens margin af at blive {counted.label_da.lower()}."

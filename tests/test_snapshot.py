@@ -371,3 +371,28 @@ def test_undecided_is_said_in_danish_without_code(tmp_path):
     assert "Uafklaret" in html
     for leak in ("--crime", "cannot be decided", "Traceback", "UndecidedError", "no_threshold", "raw/"):
         assert leak not in html, leak
+
+
+def test_a_forebyggelse_band_never_hides_an_undecided_designation_above_it():
+    # 2024, no crime figure. § 61 b: non-western 40 % > 30 %, and employment 45 % > 30 % and income
+    # 60 % < 65 % (2 of 4): a forebyggelsesområde. § 61 a: employment 45 % > 40 % is met, education
+    # and income (60 % is not < 55 %) are not, so the unknown crime criterion decides whether it is udsat.
+    row = {"area": "A", **NEUTRAL, "non_western_pct": 40.0, "outside_labour_market_pct": 45.0,
+           "income_pct_of_region": 60.0, "convicted_pct": 2.5}
+    result = evaluate_area(row, 2024)
+    assert result.designations["forebyggelse"] is True and result.designations["udsat"] is None
+    band = risk_band(result)
+    assert band["band_label_da"] == "Forebyggelsesområde (udsat boligområde uafklaret)"
+    assert "Om området er udsat boligområde, kan ikke afgøres" in band["reason_da"]
+
+
+def test_an_area_a_few_residents_short_of_the_minimum_is_at_risk():
+    # § 61 a (2018 rules): a list needs at least 1.000 residents. 950 residents meeting all four
+    # criteria are off the lists only for want of 50 residents: within the tool's margin of 100
+    # (risk_bands.yaml margin_residents), so "I risiko", and the reason says by how many.
+    row = {"area": "L", **NEUTRAL, "residents": 950, "non_western_pct": 55.0, "outside_labour_market_pct": 45.0,
+           "convicted_pct": 3.1, "primary_school_only_pct": 65.0, "income_pct_of_region": 48.0}
+    band = risk_band(evaluate_area(row, 2020))
+    assert band["band"] == "yellow" and "50 beboere fra 1.000" in band["reason_da"]
+    # 850 residents are 150 short: outside the margin.
+    assert risk_band(evaluate_area({**row, "residents": 850}, 2020))["band"] == "green"

@@ -212,6 +212,8 @@ def plan_job(template: str, quarter: str, *, municipality=None, area=None, plan=
         if area not in areas.index:
             raise ParameterError(f"--area: unknown area {area!r} (an områdekode from raw/omraader*, e.g. "
                                  f"{areas.index[0]})")
+        if not (snapshot.series["geo_code"] == area).any():  # a profile of nothing is no report
+            raise ParameterError(f"--area: {area} has no figures in this workspace on {snapshot.as_of.isoformat()}")
         return job(area, areas.loc[area, "municipality_code"], areas.loc[area, "area_name"])
     plans = tables.plans.set_index("plan_id")
     if plan not in plans.index:

@@ -107,7 +107,11 @@ def html_tables(html: str) -> list[HtmlTable]:
 
 
 def _sheet_name(text: str, used: set) -> str:
-    base = re.sub(r"[\[\]:*?/\\]", " ", text).strip()[:28] or "Tabel"
+    # Excel allows 31 characters and none of []:*?/\ ; cut at a word, not inside one.
+    base = re.sub(r"\s+", " ", re.sub(r"[\[\]:*?/\\]", " ", text)).strip()
+    if len(base) > 28:
+        base = base[:29].rsplit(" ", 1)[0].rstrip(" .,;") if " " in base[:29] else base[:28]
+    base = base or "Tabel"
     name, number = base, 2
     while name.lower() in used:
         name, number = f"{base[:25]} {number}", number + 1
