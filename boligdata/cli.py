@@ -73,17 +73,25 @@ def _history_note(ws, quarter: str, as_of) -> None:
         print(f"warning: {note}", file=sys.stderr)
 
 
-def _left_out_line(ws, quarter: str, as_of) -> str | None:
-    """One line on what the as-of date left out of the quarter (figures and lists published later)."""
+def _date_notes(ws, quarter: str, as_of) -> list[str]:
+    """What the as-of date left out of the quarter (figures and lists published later), and a crime
+    threshold of the coming list not yet known on it, one line each."""
     from .loader import load
     from .publish.runner import as_of_parameter
 
     snapshot = load(ws).quarter(quarter, as_of_parameter(as_of, quarter), store=False)
+    lines = []
     excluded = snapshot.excluded.groupby("what")["count"].sum()
-    if not excluded.sum():
-        return None
-    return (f"as of {snapshot.as_of.isoformat()}: {int(excluded.get('figures', 0))} figures with a later vintage and "
-            f"{int(excluded.get('list_rows', 0))} list-history rows of later lists are not used")
+    if excluded.sum():
+        lines.append(f"as of {snapshot.as_of.isoformat()}: {int(excluded.get('figures', 0))} figures with a later "
+                     f"vintage and {int(excluded.get('list_rows', 0))} list-history rows of later lists are not used")
+    criteria = snapshot.tables["criteria"]
+    open_ = criteria[criteria["reason_code"] == "no_threshold"]
+    if not open_.empty:
+        lines.append(f"the crime threshold of {snapshot.list.label_en} is not known on {snapshot.as_of.isoformat()}: "
+                     f"{open_['area'].nunique()} area(s) have it undecided; give the national average or the "
+                     f"threshold in raw/landsgennemsnit* when it is published")
+    return lines
 
 
 def cmd_report(args) -> int:
@@ -105,8 +113,7 @@ def cmd_report(args) -> int:
             raise ParameterError("give --template NAME (or --all)")
         jobs = [plan_job(args.template, quarter, municipality=args.municipality, area=args.area,
                          plan=args.plan, region=args.region, workspace=ws, internal=args.internal, as_of=args.as_of)]
-    line = _left_out_line(ws, quarter, args.as_of)
-    if line:
+    for line in _date_notes(ws, quarter, args.as_of):
         print(f"note: {line}")
     _history_note(ws, quarter, args.as_of)
     if args.all and not args.rebuild:
@@ -194,8 +201,7 @@ def cmd_batch(args) -> int:
         if not jobs:
             raise ParameterError("no reports to build for these municipalities and templates")
         pool.data_ready(None if args.as_of else quarter)
-        line = _left_out_line(ws, quarter, args.as_of)
-        if line:
+        for line in _date_notes(ws, quarter, args.as_of):
             print(f"note: {line}")
         _history_note(ws, quarter, args.as_of)
         summary = run_batch(jobs, ws, pool=pool)

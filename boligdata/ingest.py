@@ -221,6 +221,21 @@ def _first(frame: pd.DataFrame, mask: pd.Series, heading: str, column: str, expe
 SHARE_UNITS = ("pct", "pct_of_region")
 
 
+def _percentage_expected(row) -> str:
+    """What a share must be; a whole number over 100 that is a share times 1.000 was most likely a
+    decimal point read as a thousands separator ("2.375" in a Danish file is 2375).
+
+    >>> _percentage_expected({"value": 2375.0})
+    "a percentage from 0 to 100 (a '.' before three digits is read as a thousands separator: for 2,375 % write 2,375)"
+    """
+    value = float(row["value"])
+    if value > 100 and value == int(value) and value / 1000 <= 100:
+        share = f"{value / 1000:.3f}".replace(".", ",")
+        return (f"a percentage from 0 to 100 (a '.' before three digits is read as a thousands separator: for "
+                f"{share} % write {share})")
+    return "a percentage from 0 to 100"
+
+
 def _refuse_fraction_files(obs: pd.DataFrame, units: pd.Series, catalog: pd.DataFrame) -> None:
     """Refuse shares written on the 0-1 scale where the catalogue's unit is 0-100 (docs/inputs.md).
 
@@ -292,7 +307,7 @@ def _build_observations(obs: pd.DataFrame, resolver: AreaResolver, plans: set) -
                                 index=obs.index, dtype="string")
     units = obs["indicator"].map(catalog["unit"]).astype("string")
     value, num, den = obs["value"], obs["numerator"], obs["denominator"]
-    _first(obs, (units == "pct") & ((value < 0) | (value > 100)), "værdi", "value", "a percentage from 0 to 100")
+    _first(obs, (units == "pct") & ((value < 0) | (value > 100)), "værdi", "value", _percentage_expected)
     _first(obs, (units == "persons") & ((value < 0) | (value != value.round()) | (value > MAX_WHOLE)), "værdi", "value",
            "a whole number of persons, 0 or more")
     if "_percent_value" in obs:
