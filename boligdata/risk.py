@@ -202,15 +202,14 @@ def risk_band(result: AreaResult, settings: BandSettings | None = None, view: Ar
                 # A list designation above it that cannot be decided is never hidden by the band's label.
                 above = [d.label_da.lower() for d in result.undecided_designations() if d.list]
                 if above:
-                    either = " eller ".join(above)
+                    either = _either_da(above)
                     text += f" Om området er {either}, kan ikke afgøres med de tal, der foreligger."
                     return _band(band, f"{band.label_da} ({either} uafklaret)", text)
                 return _band(band, band.label_da, text)
             own_met = [c for c in designation.criteria if result.criteria[c].met]
             # A designation above it that cannot be decided is never hidden by this band's label either.
             open_above = [d.label_da.lower() for d in result.undecided_designations() if d.severity > designation.severity]
-            either = (", ".join(open_above[:-1]) + " eller " + open_above[-1]) if len(open_above) > 1 else \
-                "".join(open_above)
+            either = _either_da(open_above)
             label = f"{band.label_da} ({either} uafklaret)" if open_above else band.label_da
             also = "".join(f" og opfylder {result.criteria[c].criterion.name_da} (over "
                            f"{pct_da(result.criteria[c].threshold, 0)})" for c in designation.and_criteria)
@@ -235,6 +234,15 @@ def risk_band(result: AreaResult, settings: BandSettings | None = None, view: Ar
             text = f"{facts} og er ikke inden for rapportens margin af at blive {counted.label_da.lower()}."
             return _band(band, band.label_da, (prefix + text) if prefix else text[0].upper() + text[1:])
     raise AssertionError("risk_bands.yaml needs a band with rule 'otherwise'")
+
+
+def _either_da(labels: list) -> str:
+    """Alternatives in Danish: "a", "a eller b", "a, b eller c".
+
+    >>> _either_da(["udsat boligområde", "parallelsamfund", "omdannelsesområde"])
+    'udsat boligområde, parallelsamfund eller omdannelsesområde'
+    """
+    return ", ".join(labels[:-1]) + " eller " + labels[-1] if len(labels) > 1 else "".join(labels)
 
 
 def _band(band: Band, label: str, reason: str) -> dict:

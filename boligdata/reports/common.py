@@ -138,8 +138,8 @@ def years_sentence(result) -> str:
     if run.years == 0:
         return f"{result.name} var ikke på den seneste liste før denne."
     at_least = "mindst " if run.open_ended else ""
-    return (f"{result.name} har været på listen {at_least}{run.years} år i træk før denne liste."
-            + (f" {years_before_history_da(result)}" if years_before_history_da(result) else ""))
+    why = years_before_history_da(result)
+    return f"{result.name} har været på listen {at_least}{run.years} år i træk før denne liste." + (f" {why}" if why else "")
 
 
 def years_before_history_da(result) -> str | None:
