@@ -75,3 +75,10 @@ def development_da(development: str, area_change=None, municipality_change=None)
         text = f"{moved(a)}, mens kommunen er {moved(m)}"
     quality = {"better": "bedre", "worse": "dårligere"}.get(development)
     return f"{text} ({quality})" if quality else text
+
+
+def developments_da(frame: pd.DataFrame) -> list[str]:
+    """``development_da`` for every row of a ``gaps.gap_development`` frame ("–" where none is told)."""
+    return [development_da(d, change(bv, lv), change(bm, lm)) if isinstance(d, str) else "–"
+            for d, bv, lv, bm, lm in zip(frame["development"], frame["baseline_value"], frame["latest_value"],
+                                         frame["baseline_municipality"], frame["latest_municipality"])]

@@ -25,7 +25,7 @@ from ..plan import (
 )
 from ..present import disclosure
 from ..present.charts import line_panels
-from ..present.comparison import change, development_da, level_da, trend_da
+from ..present.comparison import developments_da, level_da, trend_da
 from ..present.dates import date_da, period_label, quarter_da
 from ..present.disclosure import Ledger
 from ..present.html import Html, bullets, heading, paragraph, table, value_da
@@ -102,10 +102,7 @@ class Helhedsplan:
                              for note, gap, i, base in zip(goals["note_da"], goals["latest_gap"], goals["indicator"],
                                                            has_baseline)]
         goals["trend_da"] = [trend_da(t) if isinstance(t, str) else "–" for t in goals["trend"]]
-        goals["development_da"] = [
-            development_da(d, change(bv, lv), change(bm, lm)) if isinstance(d, str) else "–"
-            for d, bv, lv, bm, lm in zip(goals["development"], goals["baseline_value"], goals["latest_value"],
-                                         goals["baseline_municipality"], goals["latest_municipality"])]
+        goals["development_da"] = developments_da(goals)
         for column in ("baseline_value", "baseline_municipality", "latest_value", "latest_municipality"):
             goals[column] = [value_da(v, u, i) for v, u, i in zip(goals[column], goals["unit"], goals["indicator"])]
         goals["baseline_year"] = goals["baseline_period"].map(lambda p: period_label(p) if isinstance(p, str) else "–")

@@ -551,8 +551,8 @@ class Kvartalsrapport:
                                        f"«mindst»."))
             earlier = {}
             for r in self.results:
-                if years_before_history_da(r):
-                    earlier.setdefault(years_before_history_da(r), []).append(r.name)
+                if why := years_before_history_da(r):
+                    earlier.setdefault(why, []).append(r.name)
             parts.extend(paragraph(f"{join_da(names)}: {text}") for text, names in earlier.items())
         from ..municipalities import municipalities as known
 

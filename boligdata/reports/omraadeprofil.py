@@ -17,7 +17,7 @@ from ..gaps import gap_development
 from ..lists import get_list
 from ..present import disclosure
 from ..present.charts import line_panels
-from ..present.comparison import change, development_da, level_da, trend_da
+from ..present.comparison import developments_da, level_da, trend_da
 from ..present.dates import period_label, quarter_da
 from ..present.disclosure import AreaView, Ledger
 from ..present.html import Html, bullets, difference_da, paragraph, table, value_da
@@ -134,10 +134,7 @@ class Omraadeprofil:
             return paragraph("Der er ikke tal for både området og kommunen i flere perioder.")
         development["label"] = development["indicator"].map(self.catalog["label_da"])
         development["trend_da"] = development["trend"].map(trend_da)
-        development["development_da"] = [
-            development_da(d, change(bv, lv), change(bm, lm)) for d, bv, lv, bm, lm in
-            zip(development["development"], development["baseline_value"], development["latest_value"],
-                development["baseline_municipality"], development["latest_municipality"])]
+        development["development_da"] = developments_da(development)
         development["from"] = development["baseline_period"].map(period_label)
         development["to"] = development["latest_period"].map(period_label)
         units = development["indicator"].map(self.catalog["unit"])
