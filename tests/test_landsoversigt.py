@@ -39,3 +39,13 @@ def test_the_nearest_to_leaving_are_in_persons_and_ordered():
     html = text(Landsoversigt(None, "2020Q3").nearest())
     assert "Nærmest at komme af listen 1. december 2020" in html
     assert "Nærmest at blive udsat boligområde" in html
+
+
+def test_the_chart_starts_where_the_history_covers_every_municipality():
+    # The sample's history covers Odense from the list of 1 October 2010 (seed 004's count of years)
+    # and every other municipality from 1 December 2017 (the published lists 2017-2024). Together
+    # the count per year means something from 2017 on, and the chart says why it starts there;
+    # Region Sjælland (Slagelse only) loses no list, so nothing needs saying.
+    whole = text(Landsoversigt(None, "2020Q3").history_chart())
+    assert "Figuren begynder med listen 1. december 2017" in whole
+    assert "Figuren begynder" not in text(Landsoversigt(None, "2020Q3", "085").history_chart())

@@ -249,8 +249,10 @@ class Landsoversigt:
         # for all of them: before it, areas of the others are missing, not off the lists.
         first = self._first_covered_by_all()
         note = ""
-        if first is not None:
-            history = history[history["list_id"].map(lambda i: get_list(i).known_by >= first.known_by)]
+        kept = history[history["list_id"].map(lambda i: get_list(i).known_by >= first.known_by)] \
+            if first is not None else history
+        if len(kept) < len(history):  # said only when earlier lists were really left out
+            history = kept
             note = (f"Figuren begynder med listen {first.label_da}, den første, som listehistorikken dækker for alle "
                     f"kommunerne i oversigten; tidligere lister mangler for nogle af dem.")
         if history.empty:
