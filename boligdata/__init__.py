@@ -36,13 +36,14 @@ def warm() -> None:
     >>> warm()
     """
     from .catalog import load_catalog
+    from .crime import known_crime_figures
     from .lists import load_lists
     from .municipalities import municipalities, regions
     from .plan import plan_settings
     from .present import disclosure
     from .publish.registry import templates
     from .risk import band_settings
-    from .rules import known_crime_figures, load_rules
+    from .rules import load_rules
     from .snapshot.figures import precedence
 
     for loader in (load_catalog, load_lists, load_rules, known_crime_figures, municipalities, regions, plan_settings,

@@ -4,13 +4,20 @@ from __future__ import annotations
 
 import pandas as pd
 
+from .crime import CrimeFigures
 from .criteria import AreaResult, evaluate
-from .present.marks import plain
-from .present.sentences import exit_sentence
-from .risk import compare_category, risk_band
 from .errors import ParameterError
 from .lists import as_list
-from .rules import CrimeFigures, count_indicators, criteria_indicators, criterion_ids, designation_ids
+from .present.marks import plain
+from .present.outlook import exit_sentence
+from .risk import compare_category, risk_band
+from .rules import (
+    count_indicators,
+    criteria_indicators,
+    criterion_ids,
+    designation_ids,
+    load_rules,
+)
 
 # Columns a frame to classify may have besides the criteria's indicators and their counts.
 OPTIONAL_COLUMNS = ("area_name", "municipality", "category", "regional_income_dkk")
@@ -87,7 +94,7 @@ def result_row(result: AreaResult, regional_income_dkk=None, category=None) -> d
     row["exit_persons"] = _num(exit_.persons) if exit_ else ""
     row["exit_persons_best"] = _num(exit_.persons_best) if exit_ else ""
     row["exit_via"] = ";".join(exit_.criteria) if exit_ else ""
-    row["exit_locked"] = ";".join(exit_.locked) if exit_ else ""
+    row["exit_fixed"] = ";".join(exit_.fixed) if exit_ else ""
     row["exit_possible"] = ("true" if exit_.possible else "false") if exit_ else ""
     row["exit_sentence_da"] = plain(exit_sentence(result) or "")
     band = risk_band(result)
@@ -96,16 +103,40 @@ def result_row(result: AreaResult, regional_income_dkk=None, category=None) -> d
     row["own_category"] = category or ""
     row["category_note_da"] = compare_category(band, category) or ""
     row["notes"] = " | ".join(result.notes)
+    # Added at the end (issue 22), so that a reader of the older columns by position is not misled.
+    for did in designation_ids():
+        designation = version.designations.get(did)
+        if designation is not None and designation.excludes:  # the statute's reading beside the published list
+            row[f"{did}_criteria"] = _flag(result.statute.get(did))
+        elif any(did in v.designations and v.designations[did].excludes for v in load_rules()):
+            row[f"{did}_criteria"] = ""
+    for cid in criterion_ids():
+        c = result.criteria.get(cid)
+        row[f"{cid}_state"] = c.state.state if c and c.state else ""
+        row[f"{cid}_persons_open"] = _num(c.persons_open) if c else ""
+    row["crime_depends_on_figure"] = "; ".join(
+        f"with {format(value, 'f')} %: {', '.join(ids)} would change" for value, ids in result.choice_changes)
+    following = result.following
+    row["following_list_date"] = following.list.id if following else ""
+    row["following_rules"] = following.version.id if following else ""
+    row["following_designation"] = following.designation_label() if following else ""
+    way = following.exit if following else None
+    row["following_exit_persons"] = _num(way.persons) if way else ""
+    row["following_exit_via"] = ";".join(way.criteria) if way else ""
+    row["unpublished_persons"] = _num(result.unpublished.persons) if result.unpublished else ""
+    row["unpublished_via"] = ";".join(result.unpublished.criteria) if result.unpublished else ""
     return row
 
 
 def classify_frame(frame: pd.DataFrame, list_year, *, history=None, crime: CrimeFigures | None = None,
-                   locked=frozenset()) -> pd.DataFrame:
+                   as_of=None) -> pd.DataFrame:
     """Classify every area of ``frame`` and return the flat result table (text cells).
 
     ``list_year`` names the list (a year with one list, or a list id such as ``2013-10-01``);
     ``history`` is a ``ListHistory`` or a frame of ``area, list_year, designation``; without
-    it the years on the list are unknown and a hard designation may be undecided.
+    it the years on the list are unknown and a hard designation may be undecided. ``as_of`` is the
+    date the figures stood on: the rules as known then, and the way off only through what can
+    still move (with the way for the following list beside it).
 
     >>> f = pd.DataFrame([{"area": "Vollsmose", "residents": 7233, "non_western_pct": 76.1,
     ...     "outside_labour_market_pct": 49.6, "convicted_pct": 2.74, "primary_school_only_pct": 75.0,
@@ -114,16 +145,18 @@ def classify_frame(frame: pd.DataFrame, list_year, *, history=None, crime: Crime
     ['4', 'true', 'true', 'undecided']
     """
     check_frame(frame, list_year)
-    results = evaluate(frame, list_year, history=history, crime=crime, locked=locked)
+    results = evaluate(frame, list_year, history=history, crime=crime, as_of=as_of)
     regional = frame["regional_income_dkk"].tolist() if "regional_income_dkk" in frame else [None] * len(frame)
     categories = frame["category"].tolist() if "category" in frame else [None] * len(frame)
     return pd.DataFrame([result_row(r, inc, cat) for r, inc, cat in zip(results, regional, categories)])
 
 
 FLAG_DA = {"true": "ja", "false": "nej", "undecided": "kan ikke afgøres", "": ""}
-_NUMERIC_SUFFIXES = ("_distance_pp", "_persons_to_flip", "_threshold_pct", "_distance_dkk")
+STATE_DA = {"movable": "kan stadig ændres", "measured": "målt, ikke offentliggjort", "published": "offentliggjort",
+            "": ""}
+_NUMERIC_SUFFIXES = ("_distance_pp", "_persons_to_flip", "_threshold_pct", "_distance_dkk", "_persons_open")
 _NUMERIC = ("list_year", "residents", "criteria_met", "criteria_counted", "years_on_list", "exit_persons",
-            "exit_persons_best")
+            "exit_persons_best", "following_exit_persons", "unpublished_persons")
 
 
 def headings_da() -> dict[str, str]:
@@ -132,18 +165,22 @@ def headings_da() -> dict[str, str]:
     >>> headings_da()["employment_met"], headings_da()["ghetto"]
     ('Beskæftigelse: opfyldt', 'Ghettoområde')
     """
-    from .rules import load_rules
-
     names = {"area": "Område", "list_year": "Listeår", "list_date": "Listedato", "rules": "Regler (lov af)",
              "residents": "Beboere", "population_ok": "Mindst 1.000 beboere", "criteria_met": "Opfyldte kriterier",
              "criteria_counted": "Kriterier i alt", "designation": "Betegnelse", "years_on_list": "År på listen før",
              "years_on_list_at_least": "Mindst så mange år", "crime_threshold_pct": "Kriminalitetsgrænse (%)",
              "income_distance_dkk": "Indkomst: afstand til grænsen (kr.)", "exit_persons": "Vej af listen: personer",
              "exit_persons_best": "Vej af listen: personer (bedste)", "exit_via": "Vej af listen: kriterier",
-             "exit_locked": "Låste kriterier", "exit_possible": "Vej af listen mulig",
+             "exit_fixed": "Kriterier, der ikke kan ændres", "exit_possible": "Vej af listen mulig",
              "exit_sentence_da": "Vejen af listen", "band": "Risikogruppe (kode)", "band_label_da": "Risikogruppe",
              "band_reason_da": "Begrundelse", "own_category": "Egen kategori", "category_note_da": "Bemærkning til kategori",
-             "notes": "Noter (engelsk)"}
+             "notes": "Noter (engelsk)", "crime_depends_on_figure": "Kriminalitet: afhænger af tallet (engelsk)",
+             "following_list_date": "Næste liste", "following_rules": "Næste liste: regler (lov af)",
+             "following_designation": "Næste liste: betegnelse med de nuværende tal",
+             "following_exit_persons": "Næste liste: vej af listen, personer",
+             "following_exit_via": "Næste liste: vej af listen, kriterier",
+             "unpublished_persons": "Uoffentliggjorte tal: afvigelse i personer, der ændrer listen",
+             "unpublished_via": "Uoffentliggjorte tal: kriterier"}
     for version in load_rules():
         for cid, criterion in version.criteria.items():
             short = criterion.short_da.capitalize()
@@ -151,6 +188,11 @@ def headings_da() -> dict[str, str]:
             names[f"{cid}_met"] = f"{prefix}{short}: opfyldt"
             names[f"{cid}_distance_pp"] = f"{prefix}{short}: afstand (procentpoint)"
             names[f"{cid}_persons_to_flip"] = f"{prefix}{short}: personer til skift"
+            names[f"{cid}_state"] = f"{prefix}{short}: kan ændres / målt / offentliggjort"
+            names[f"{cid}_persons_open"] = f"{prefix}{short}: personer i resten af måleperioden"
+        for did, designation in version.designations.items():
+            if designation.excludes:
+                names[f"{did}_criteria"] = f"{designation.label_da}: kriterierne i {designation.paragraph} opfyldt"
         for did, designation in version.designations.items():
             names[did] = designation.label_da
     return names
@@ -164,11 +206,14 @@ def for_output(result: pd.DataFrame, danish: bool = False) -> tuple[pd.DataFrame
     for column in out.columns:
         if column in _NUMERIC or column.endswith(_NUMERIC_SUFFIXES):
             out[column] = pd.to_numeric(out[column].replace("", None), errors="coerce")
-            formats[column] = ("0" if column == "list_year" else "#,##0" if column.endswith(("_persons_to_flip", "_dkk"))
+            formats[column] = ("0" if column == "list_year" else "#,##0" if column.endswith(("_persons_to_flip", "_dkk",
+                                                                                              "_persons_open"))
                                or column in _NUMERIC else "0.00")
-        elif danish and (column.endswith("_met") or column in designation_ids() or column in
+        elif danish and (column.endswith(("_met", "_criteria")) or column in designation_ids() or column in
                          ("population_ok", "years_on_list_at_least", "exit_possible")):
             out[column] = out[column].map(lambda v: FLAG_DA.get(v, v))
+        elif danish and column.endswith("_state"):
+            out[column] = out[column].map(lambda v: STATE_DA.get(v, v))
     if danish:
         names = headings_da()
         out = out.rename(columns=names)

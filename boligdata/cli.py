@@ -86,7 +86,7 @@ def _date_notes(ws, quarter: str, as_of) -> list[str]:
         lines.append(f"as of {snapshot.as_of.isoformat()}: {int(excluded.get('figures', 0))} figures with a later "
                      f"vintage and {int(excluded.get('list_rows', 0))} list-history rows of later lists are not used")
     criteria = snapshot.tables["criteria"]
-    open_ = criteria[criteria["reason_code"] == "no_threshold"]
+    open_ = criteria[(criteria["which"] == "coming") & (criteria["reason_code"] == "no_threshold")]
     if not open_.empty:
         lines.append(f"the crime threshold of {snapshot.list.label_en} is not known on {snapshot.as_of.isoformat()}: "
                      f"{open_['area'].nunique()} area(s) have it undecided; give the national average or the "
@@ -300,8 +300,9 @@ def add_classify(commands) -> None:
     which.add_argument("--list-year", type=int, metavar="YYYY", help="the list of that year (2013 had two: use --list-date)")
     which.add_argument("--list-date", metavar="YYYY-MM-DD", help="the list by its publication date, e.g. 2013-10-01")
     p.add_argument("--as-of", metavar="YYYY-MM-DD",
-                   help="the date the figures stood on: criteria the ministry has locked by then are no lever on "
-                        "the way off (default: every criterion open)")
+                   help="the date the figures stood on: a list not yet published then follows the law as it stood "
+                        "that day; the way off goes only through criteria whose measurement period has not ended, "
+                        "and the way for the following list is given too (default: every criterion open)")
     p.add_argument("--history", metavar="FILE", help="earlier lists: area, list_year, designation [, list_date]")
     p.add_argument("--history-from", metavar="YYYY",
                    help="the first list the history is complete from (default: its earliest list); a run that "

@@ -12,6 +12,12 @@ import pandas as pd
 # The columns classify reads, shared with its argument parser in cli.py.
 from .cli import CLASSIFY_NUMERIC as NUMERIC
 from .cli import CLASSIFY_REQUIRED as REQUIRED
+from .crime import (
+    CrimeFigures,
+    crime_figures_from_table,
+    known_crime_figures,
+    user_crime_figure,
+)
 from .criteria import undecided_reasons
 from .errors import ParameterError, UndecidedError
 from .history import ListHistory
@@ -24,13 +30,6 @@ from .readers.values import (
     parse_number,
     parse_year,
 )
-from .rules import (
-    CrimeFigures,
-    crime_figures_from_table,
-    known_crime_figures,
-    user_crime_figure,
-)
-from .vintages import locked_at
 
 
 def input_aliases() -> dict[str, str]:
@@ -168,12 +167,13 @@ def cmd_classify(args) -> int:
     frame = read_values(Path(args.input))
     history = read_history(Path(args.history), args.history_from) if args.history else None
     crime = crime_figures(args, lst, as_of)
-    locked = locked_at(lst, as_of)
-    results = evaluate(frame, lst, history=history, crime=crime, locked=locked)
+    for line in crime.warnings():
+        print(f"warning: {line}", file=sys.stderr)
+    results = evaluate(frame, lst, history=history, crime=crime, as_of=as_of)
     message = undecided_message(results)
     if message and not args.allow_undecided:
         raise UndecidedError(message)
-    result = classify_frame(frame, lst, history=history, crime=crime, locked=locked)
+    result = classify_frame(frame, lst, history=history, crime=crime, as_of=as_of)
     if args.out:
         from .classify import for_output
         from .publish.tables_out import write_table

@@ -12,23 +12,21 @@ count and "and" rules below are exact for that), otherwise it is undecided (None
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Decimal
 
 import pandas as pd
 
+from .crime import CrimeFigures, Threshold, known_crime_figures
+from .enacted import governing_rules
 from .errors import ParameterError, UndecidedError
 from .history import ListHistory, Run
-from .lists import PublishedList, as_list
-from .rules import (
-    CrimeFigures,
-    Criterion,
-    Designation,
-    RuleVersion,
-    Threshold,
-    known_crime_figures,
-)
+from .lists import PublishedList, as_list, load_lists
+from .rules import Criterion, Designation, RuleVersion
+from .vintages import lock_date
+from .windows import CriterionState, persons_in_open_part, state_of
 
 HUNDRED = Decimal(100)
 
@@ -71,29 +69,62 @@ def signed_distance(value: Decimal, operator: str, threshold: Decimal) -> Decima
     return value - threshold if operator in (">", ">=") else threshold - value
 
 
-def persons_to_flip(share_pct: Decimal, denominator: Decimal, operator: str, threshold_pct: Decimal) -> int:
-    """The smallest whole number of persons whose change of status flips the criterion.
+def count_behind(share_pct: Decimal, denominator: Decimal, decimals: int | None = None) -> int:
+    """The whole number of persons a share, at its published precision, implies for its denominator.
 
-    The share's numerator is ``share × denominator`` (exact in decimals); the number of
-    persons in the group stays the same. For a met criterion this is how many must leave
-    the counted status, for an unmet one how many must enter it.
+    A share printed with ``decimals`` decimals stands for every count whose share rounds to it
+    (half up); of those, the one nearest to share × denominator (a tie, x,5, goes to the even
+    count, as rounding to the nearest does in statistics). Where no whole number rounds to the
+    printed share (the share was computed on another denominator), the nearest whole number.
+    ``decimals`` defaults to the decimals the share is written with.
 
-    >>> persons_to_flip(Decimal("61.4"), Decimal(500), ">", Decimal(60))      # 307 against 300
+    >>> count_behind(Decimal("41.0"), Decimal(1610))   # 660/1610 = 40,99 %; 659 would be 40,9 %
+    660
+    >>> count_behind(Decimal("38.3"), Decimal(800))    # 306/800 = 38,25 %, printed 38,3 %
+    306
+    >>> count_behind(Decimal("2.30"), Decimal(966))    # no count gives 2,30 %: 22 (2,28 %) is nearest
+    22
+    >>> count_behind(Decimal("57.0"), Decimal(1850))   # 1054 and 1055 both print 57,0 %; 1054,5: the even one
+    1054
+    """
+    if decimals is None:
+        decimals = max(0, -share_pct.as_tuple().exponent)
+    exact = share_pct * denominator / HUNDRED
+    half = Decimal(5) / Decimal(10) ** (decimals + 1)
+    low = (share_pct - half) * denominator / HUNDRED       # the counts [low, high) print as the share
+    high = (share_pct + half) * denominator / HUNDRED
+    nearest = int(exact.to_integral_value(rounding=ROUND_HALF_EVEN))  # a tie (x,5) to the even count
+    first, last = math.ceil(low), math.ceil(high) - 1
+    return min(max(nearest, first), last) if first <= last else nearest
+
+
+def persons_to_flip(share_pct: Decimal, denominator: Decimal, operator: str, threshold_pct: Decimal,
+                    decimals: int | None = None) -> int:
+    """The whole number of persons whose change of status flips the criterion.
+
+    Worked on the count behind the share (``count_behind``) and the whole number of persons the
+    threshold allows, with the group's size unchanged: for a met criterion how many must leave
+    the counted status, for an unmet one how many must enter it (at least 1).
+
+    >>> persons_to_flip(Decimal("61.4"), Decimal(500), ">", Decimal(60))      # 307 against at most 300
     7
-    >>> persons_to_flip(Decimal("2.30"), Decimal(966), ">=", Decimal("2.27"))  # 22.218 against 21.9282
-    1
-    >>> persons_to_flip(Decimal("40"), Decimal(1000), ">", Decimal(40))       # 400 is not > 400
+    >>> persons_to_flip(Decimal("41.0"), Decimal(1610), ">", Decimal(40))     # 660 against at most 644
+    16
+    >>> persons_to_flip(Decimal("38.3"), Decimal(800), ">", Decimal(40))      # 306 against at least 321
+    15
+    >>> persons_to_flip(Decimal("2.30"), Decimal(966), ">=", Decimal("2.27"), 2)  # 22 against at least 21,93
     1
     """
-    numerator = share_pct * denominator / HUNDRED
+    count = count_behind(share_pct, denominator, decimals)
     limit = threshold_pct * denominator / HUNDRED
-    met = is_met(numerator, operator, limit)
-    if operator == ">":
-        return math.ceil(numerator - limit) if met else math.floor(limit - numerator) + 1
-    if operator == ">=":
-        return math.floor(numerator - limit) + 1 if met else math.ceil(limit - numerator)
-    # "<": met means below; leaving needs numerator >= limit, entering needs < limit.
-    return math.ceil(limit - numerator) if met else math.floor(numerator - limit) + 1
+    met = is_met(share_pct, operator, threshold_pct)  # the law decides on the share as published
+    if operator == ">":      # met while count > limit: at most floor(limit) leaves it
+        persons = count - math.floor(limit) if met else math.floor(limit) + 1 - count
+    elif operator == ">=":   # met while count >= limit: at most ceil(limit) - 1 leaves it
+        persons = count - math.ceil(limit) + 1 if met else math.ceil(limit) - count
+    else:                    # "<": met while count < limit
+        persons = math.ceil(limit) - count if met else count - math.ceil(limit) + 1
+    return max(1, persons)
 
 
 @dataclass
@@ -110,20 +141,33 @@ class CriterionResult:
     reason_code: str | None = None   # no_value / no_threshold / threshold_interval
     threshold_detail: Threshold | None = None
     depends_on_choice: bool = False  # another published figure for the list would change ``met``
+    state: CriterionState | None = None  # movable / measured / published on the as-of date (windows.py)
+
+    @property
+    def persons_open(self) -> int | None:
+        """The persons who must change in the still-open part of the window (None: it cannot move)."""
+        share = self.state.open_share if self.state is not None else 1
+        return persons_in_open_part(self.persons, share)
 
 
 @dataclass
 class ExitPath:
-    """The cheapest way off a designation: persons, which criteria, and what is locked."""
+    """The cheapest way off a designation: persons, which criteria, and which cannot move.
+
+    ``kind`` says what the persons are: "action", the persons who must change in the still-open
+    part of the movable criteria's windows; or "unpublished", how far the ministry's not yet
+    published figures must differ from the estimate (in persons of the figure).
+    """
 
     designation: str
     persons: int | None            # enough whatever the undecided criteria turn out to be
     persons_best: int | None       # if the undecided criteria fall the favourable way
     criteria: tuple = ()           # the criteria of the sure way (or "population")
-    locked: tuple = ()             # met criteria the ministry has locked: no lever this list
-    possible: bool = True          # some open lever removes the designation on this list
+    fixed: tuple = ()              # met criteria that cannot take part (already measured, or published)
+    possible: bool = True          # some lever removes the designation on this list
     undecided: tuple = ()          # undecided criteria that took part
     list_id: str = ""              # the list the way is for
+    kind: str = "action"
 
     def __getitem__(self, key):  # read like the dict it replaced: exit["persons"]
         return getattr(self, key)
@@ -144,11 +188,16 @@ class AreaResult:
     years_on_list: int | None = None
     years_open: bool = False       # years_on_list is a minimum: the history may go back further
     run: Run | None = None
-    exit: ExitPath | None = None
-    exit_next: ExitPath | None = None  # the way off on the following list, when none is open on this one
+    exit: ExitPath | None = None         # the way off through the criteria that can still move
+    unpublished: ExitPath | None = None  # what the ministry's unpublished figures would have to show
+    following: "AreaResult | None" = None  # the following list, with the same figures (as known on as_of)
     notes: list = field(default_factory=list)
     name: str = ""
-    locked: frozenset = frozenset()    # indicators the ministry has locked for this list
+    statute: dict = field(default_factory=dict)  # designations that exclude another, by the statute alone
+    as_of: dt.date | None = None
+    population_state: CriterionState | None = None
+    crime_list: str = ""   # the list whose crime figure is used (another list's, where this one's is not public)
+    choice_changes: tuple = ()  # (alternative threshold, designation ids it changes): a recorded other figure
 
     def __post_init__(self):
         self.name = self.name or self.area
@@ -216,7 +265,8 @@ def _evaluate_criterion(criterion: Criterion, row: dict, lst: PublishedList, cri
     distance = signed_distance(value, criterion.operator, threshold)
     persons = None
     if count is not None and count > 0:
-        persons = persons_to_flip(value, count, criterion.operator, threshold)
+        persons = persons_to_flip(value, count, criterion.operator, threshold,
+                                  max(criterion.decimals, -value.as_tuple().exponent))
     return CriterionResult(criterion, value, threshold, source, met, distance, persons, reason=reason,
                            denominator=count, reason_code=code, threshold_detail=detail, depends_on_choice=depends)
 
@@ -236,11 +286,17 @@ def _count_rule(met: dict, ids, min_met: int) -> bool | None:
     return False if held + unknown < min_met else None
 
 
+def _not(value: bool | None) -> bool | None:
+    return None if value is None else not value
+
+
 def designation_values(version: RuleVersion, met: dict, population_ok: bool | None, run: Run | None,
-                       lst: PublishedList) -> tuple[dict, int | None, bool]:
+                       lst: PublishedList, statute: dict | None = None) -> tuple[dict, int | None, bool]:
     """Every designation's value from the criteria's ``met`` values, and the years on the list.
 
     ``run`` is the area's run of lists before ``lst`` (None: no history, an open run of 0).
+    A designation that ``excludes`` another (forebyggelse excludes udsat) is given as the ministry
+    publishes it; ``statute``, where given, receives its value by the statute alone.
     """
     run = run or Run(0, True, None)
     values: dict = {}
@@ -269,6 +325,10 @@ def designation_values(version: RuleVersion, met: dict, population_ok: bool | No
             value = False
         elif population_ok is None and value:
             value = None
+        if designation.excludes:
+            if statute is not None:
+                statute[designation.id] = value
+            value = _and([value] + [_not(values[e]) for e in designation.excludes])
         values[designation.id] = value
     if not any(d.consecutive_years_of for d in version.designations.values()):
         current = _and(values[d.id] for d in version.list_designations())
@@ -289,14 +349,18 @@ def _as_history(history) -> ListHistory | None:
 
 
 def evaluate_area(row: dict, list_year, *, history=None, crime: CrimeFigures | None = None,
-                  locked=frozenset(), municipality: str | None = None, version: RuleVersion | None = None) -> AreaResult:
+                  as_of: dt.date | None = None, municipality: str | None = None, version: RuleVersion | None = None,
+                  follow: bool = True, run: Run | None = None) -> AreaResult:
     """Classify one area (a mapping of indicator id to value) for a list.
 
     ``list_year`` is a list (a ``PublishedList``, a list id such as ``2013-10-01``, or a year
     with one list). ``history`` is a ``ListHistory`` (or a frame of ``area, list_year,
-    designation``); without one, the years on the list are unknown. ``locked`` holds the
-    indicators the ministry has locked for the list: they are no lever on the way off.
-    ``version`` replaces the list's rule version (to try a changed rule).
+    designation``); without one, the years on the list are unknown. ``as_of`` is the date the
+    figures stood on: each criterion is then movable, measured or published (``windows.py``), the
+    way off goes only through what can still move, and a list not yet published on that date
+    follows the law as it stood then (``enacted.py``). Without a date everything is movable.
+    ``version`` replaces the list's rule version (to try a changed rule). With ``follow`` and a
+    date, the following list is evaluated too, with the same figures (``result.following``).
 
     >>> r = evaluate_area({"area": "Solbakken", "residents": 1288, "non_western_pct": 54.2,
     ...     "outside_labour_market_pct": 38.3, "convicted_pct": 2.30, "primary_school_only_pct": 61.4,
@@ -307,24 +371,81 @@ def evaluate_area(row: dict, list_year, *, history=None, crime: CrimeFigures | N
     'Ghettoområde (hårdt ghettoområde uafklaret)'
     """
     lst = as_list(list_year)
-    version = version or lst.version
+    version = version or governing_rules(lst, as_of)
     crime = crime or known_crime_figures()
     history = _as_history(history)
     residents = to_decimal(row.get("residents"))
     population_ok = None if residents is None else residents >= version.population_min
     result = AreaResult(str(row["area"]), lst, version, residents, population_ok,
-                        name=str(row.get("area_name") or row["area"]), locked=frozenset(locked))
+                        name=str(row.get("area_name") or row["area"]), as_of=as_of, crime_list=lst.id)
+    result.population_state = state_of(version.population_window, lst.year, lock_date(lst, "residents"), as_of)
     for cid, criterion in version.criteria.items():
-        result.criteria[cid] = _evaluate_criterion(criterion, row, lst, crime)
-    result.run = history.run(result.area, lst) if history is not None else None
+        c = _evaluate_criterion(criterion, row, lst, crime)
+        c.state = state_of(criterion.window, lst.year, lock_date(lst, criterion.indicator), as_of)
+        result.criteria[cid] = c
+    result.run = run if run is not None else (history.run(result.area, lst) if history is not None else None)
     met = {cid: c.met for cid, c in result.criteria.items()}
     result.designations, result.years_on_list, result.years_open = designation_values(
-        version, met, population_ok, result.run, lst)
-    from .exits import cheapest_exit
+        version, met, population_ok, result.run, lst, result.statute)
+    from .exits import cheapest_exit, unpublished_path
 
-    result.exit, result.exit_next = cheapest_exit(result)
+    result.exit = cheapest_exit(result)
+    result.unpublished = unpublished_path(result)
     result.notes = undecided_notes(result)
+    if follow:
+        result.choice_changes = _choice_changes(result, row, crime, history)
+        if as_of is not None and lst.known_by > as_of:
+            result.following = _following(result, row, crime, history, municipality)
     return result
+
+
+def _choice_changes(result: AreaResult, row: dict, crime: CrimeFigures, history) -> tuple:
+    """Per other recorded crime figure of the list: the designations that figure would change."""
+    changes = []
+    for alternative in crime.alternatives(result.list.id):
+        other = evaluate_area(row, result.list, history=history, crime=alternative, as_of=result.as_of,
+                              version=result.version, follow=False, run=result.run)
+        changed = tuple(d for d, v in result.designations.items() if other.designations.get(d) != v)
+        if changed:
+            changes.append((alternative.used(result.list.id).value, changed))
+    return tuple(changes)
+
+
+def _on_list(result: AreaResult) -> bool | None:
+    """Whether the area is on the ghetto / parallelsamfund list (or its hard form) of ``result.list``."""
+    values = [result.designations.get(d.id) for d in result.version.list_designations()]
+    if any(v is True for v in values):
+        return True
+    return False if all(v is False for v in values) else None
+
+
+def _following(result: AreaResult, row: dict, crime: CrimeFigures, history, municipality) -> AreaResult | None:
+    """The following list with the same figures, under its rules as known on the as-of date.
+
+    Its run of years counts the coming list as forecast; where that is undecided, both ways are
+    tried and a designation that differs is undecided. A crime figure not yet public for it is
+    the coming list's, said so in ``crime_list``.
+    """
+    following = next((item for item in load_lists() if item.known_by > result.list.known_by), None)
+    if following is None:
+        return None
+    carried = crime if crime.used(following.id) is not None else crime.carried_to(result.list.id, following.id)
+    run = result.run or Run(0, True, None)
+
+    def with_run(on: bool) -> AreaResult:
+        ahead = Run(run.years_with(result.list), run.open_ended, run.first_covered, result.list.year) if on else \
+            Run(0, False, run.first_covered)
+        return evaluate_area(row, following, history=history, crime=carried, as_of=result.as_of,
+                             municipality=municipality, follow=False, run=ahead)
+
+    on = _on_list(result)
+    later = with_run(bool(on))
+    if on is None:
+        other = with_run(False)
+        later.designations = {d: (v if other.designations.get(d) == v else None) for d, v in later.designations.items()}
+    if carried is not crime:
+        later.crime_list = result.list.id
+    return later
 
 
 def undecided_notes(result: AreaResult) -> list[str]:
@@ -353,8 +474,8 @@ def undecided_reasons(result: AreaResult, designation: Designation) -> list[str]
 
 
 def evaluate(frame: pd.DataFrame, list_year, *, history=None, crime: CrimeFigures | None = None,
-             locked=frozenset()) -> list[AreaResult]:
+             as_of: dt.date | None = None) -> list[AreaResult]:
     """Classify every row of ``frame`` (one row per area, indicator ids as columns)."""
     history = _as_history(history)
-    return [evaluate_area(row, list_year, history=history, crime=crime, locked=locked)
+    return [evaluate_area(row, list_year, history=history, crime=crime, as_of=as_of)
             for row in frame.to_dict("records")]

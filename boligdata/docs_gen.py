@@ -11,9 +11,10 @@ import sys
 from pathlib import Path
 
 from .catalog import load_catalog
+from .crime import known_crime_figures
 from .lists import load_lists
 from .readers.templates import input_kinds
-from .rules import OPERATORS, known_crime_figures, load_rules
+from .rules import OPERATORS, load_rules
 
 START, END = "<!-- generated: start -->", "<!-- generated: end -->"
 
@@ -44,6 +45,17 @@ def timeline_markdown() -> str:
     return "\n".join(out)
 
 
+def _window(window) -> str:
+    """A window for the docs: "the average of T-2 and T-1 (counts time; inferred: ...)"."""
+    if window.years:
+        years = " and ".join(f"T{y:+d}".replace("+0", "") for y in window.years)
+        what = f"the average of {years}" if len(window.years) > 1 else f"the year {years}"
+    else:
+        year, month, day = window.on
+        what = f"{day}/{month} of T{year:+d}".replace("+0", "")
+    return f"{what} (`{window.id}`, counts {window.counts}; {window.evidence}: {window.source})"
+
+
 def rules_markdown() -> str:
     """The timeline of the lists, then one table per rule version: paragraph -> entry in rules.yaml."""
     out = ["### The lists and their figures (`lists.yaml`, `crime_thresholds.yaml`)\n", timeline_markdown(), ""]
@@ -53,14 +65,20 @@ def rules_markdown() -> str:
         out.append(f"### Version {version.id}: {version.label_da} (lists {span})\n")
         out.append(f"Source: {version.source['law']}, {version.source['paragraph']} <{version.source['url']}>."
                    + (f" {version.source['note']}" if version.source.get("note") else "") + "\n")
-        out.append(f"Population: at least {version.population_min:,} residents.\n".replace(",", "."))
-        out.append("| paragraph | entry | indicator | operator (as worded) | threshold | age group | averaged over |")
-        out.append("|---|---|---|---|---|---|---|")
+        steps = "; ".join(f"{s.step.replace('_', ' ')} {s.date.isoformat() if s.date else 'not found'}"
+                          f"{' (at the latest)' if s.at_the_latest else ''}" for s in version.enacted.values())
+        out.append(f"Enacted: {steps}.\n")
+        out.append(f"Population: at least {version.population_min:,} residents, counted "
+                   f"{_window(version.population_window)}.\n".replace(",", ".", 1))
+        out.append("| paragraph | entry | indicator | operator (as worded) | threshold | age group | averaged over | "
+                   "measures, for the list of T |")
+        out.append("|---|---|---|---|---|---|---|---|")
         for c in version.ordered_criteria():
             threshold = f"{c.threshold} %" if c.threshold is not None else f"{c.national_average_multiple} × national average"
             paragraph = c.paragraph + (f" ({c.note})" if c.note else "")
             out.append(f"| {_cell(paragraph)} | `criteria.{c.id}` | `{c.indicator}` | `{c.operator}` "
-                       f"\"{c.wording_da}\" | {threshold} | {c.age_group} | {c.averaging_years} yr |")
+                       f"\"{c.wording_da}\" | {threshold} | {c.age_group} | {c.averaging_years} yr | "
+                       f"{_cell(_window(c.window))} |")
         for d in version.designations.values():
             if d.consecutive_years_of:
                 rule = f"{' or '.join(d.consecutive_years_of)} in each of the last {d.years} list years"
@@ -72,8 +90,20 @@ def rules_markdown() -> str:
                     parts.append(f"at least {d.min_met} of {', '.join(d.criteria)}")
                 parts += [f"{r}" for r in d.requires] + [f"{c} met" for c in d.and_criteria]
                 rule = " and ".join(parts)
-            out.append(f"| {_cell(d.paragraph)} | `designations.{d.id}` \"{d.label_da}\" | | | {_cell(rule)} | | |")
+            if d.excludes:
+                rule += f"; as published, not {' or '.join(d.excludes)} ({d.excludes_source})"
+            out.append(f"| {_cell(d.paragraph)} | `designations.{d.id}` \"{d.label_da}\" | | | {_cell(rule)} | | | |")
         out.append("")
+        brings = [(d, c) for d in version.designations.values() for c in d.consequences]
+        if brings:
+            out.append("What a designation brings (`consequences`), and what stays after the area leaves the list:\n")
+            out.append("| designation | brings | paragraph | stays after the list | source | evidence |")
+            out.append("|---|---|---|---|---|---|")
+            for d, c in brings:
+                stays = f"{c.stays_da} ({c.stays_source})" if c.stays_da else "no"
+                out.append(f"| `{d.id}` | {_cell(c.text_da)} | {_cell(c.paragraph)} | {_cell(stays)} | "
+                           f"{_cell(c.source)} | {c.evidence} |")
+            out.append("")
     out.append("Operators: " + "; ".join(f"`{k}` = \"{v}\"" for k, v in OPERATORS.items()) + ".")
     return "\n".join(out)
 

@@ -422,24 +422,28 @@ def build_tables(workspace: Workspace) -> tuple[dict[str, pd.DataFrame], list[st
         if row["period_from"] > row["period_to"]:
             raise _fail(tables["letting"], index, "til_kvartal", row["period_to"], "a quarter no earlier than fra_kvartal")
     tables["letting"] = tables["letting"].rename(columns={"count_missing_reason": "missing_reason"})
-    _check_crime_averages(raw["crime_averages"])
+    messages.extend(_check_crime_averages(raw["crime_averages"]))
     tables["crime_averages"] = raw["crime_averages"]
     return {name: _finish(frame) for name, frame in tables.items()}, messages
 
 
-def _check_crime_averages(frame: pd.DataFrame) -> None:
+def _check_crime_averages(frame: pd.DataFrame) -> list[str]:
     """Each national average or threshold must be a plausible share of convicted adults for its list,
-    and agree with a published figure: refused at ingest, naming the row, not later in every report."""
-    from .rules import crime_figures_from_table, known_crime_figures
+    and agree with a published figure unless that figure's evidence is weaker than the user's:
+    refused at ingest, naming the row, not later in every report. Returns a warning per published
+    figure a row replaces."""
+    from .crime import crime_figures_from_table, known_crime_figures
 
+    warnings = []
     for index, row in frame.iterrows():
         try:
-            known_crime_figures().merged(crime_figures_from_table(frame.loc[[index]]))
+            warnings += known_crime_figures().merged(crime_figures_from_table(frame.loc[[index]])).warnings()
         except ParameterError as exc:
             column = "landsgennemsnit_pct" if pd.notna(row.get("national_average_pct")) else "tærskel_pct"
             value = row.get("national_average_pct") if column == "landsgennemsnit_pct" else row.get("threshold_pct")
             detail = str(exc).split(": ", 1)[-1]
             raise _fail(frame, index, column, value, f"a plausible figure for the list ({detail})") from None
+    return warnings
 
 
 def _finish(frame: pd.DataFrame) -> pd.DataFrame:

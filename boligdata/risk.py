@@ -125,43 +125,128 @@ def _names(result: AreaResult, ids) -> str:
     return ", ".join(result.criteria[i].criterion.short_da for i in ids) or "ingen"
 
 
-def near_criteria(result: AreaResult, settings: BandSettings) -> tuple[list[str], list[str]]:
-    """Missed criteria near their threshold: (within the persons margin, within the points margin).
+@dataclass(frozen=True)
+class Reach:
+    """A designation an area does not hold but can reach on a named list, within the margins."""
 
-    Only the criteria of the udsat count and those the list adds (the non-western share) are looked at.
+    result: AreaResult              # the list's result (the coming list, or the following one)
+    designation: object             # the Designation reached
+    near: tuple                     # criteria within the margin that it takes
+    population_short: int | None    # residents short of the minimum, where that is within the margin
+
+
+def _effective(c) -> tuple[int | None, Decimal | None] | None:
+    """How far a missed criterion's figure must still move, in persons and points; None: it cannot.
+
+    A published figure cannot move. A measured, unpublished one can only turn out different from
+    the estimate: its whole distance. A movable one must move its still-open part, so the
+    distance counts divided by the open share (a 2-year average with one year left: double).
     """
-    by_persons, by_points = [], []
-    for cid in (c.id for c in result.version.watched_criteria()):
-        c = result.criteria[cid]
+    state = c.state
+    if state is not None and state.state == "published":
+        return None
+    share = Decimal(1) if state is None or state.state != "movable" else \
+        Decimal(state.open_share.numerator) / Decimal(state.open_share.denominator)
+    persons = c.persons_open if state is None or state.state == "movable" else c.persons
+    points = None if c.distance_pp is None else abs(c.distance_pp) / share
+    return persons, points
+
+
+def near_criteria(result: AreaResult, settings: BandSettings) -> list[str]:
+    """The missed criteria whose figure can still cross the threshold within the report's margin."""
+    near = []
+    for cid, c in result.criteria.items():
         if c.met is not False:
             continue
-        if c.persons is not None and c.persons <= settings.margin_persons(cid):
-            by_persons.append(cid)
-        elif c.distance_pp is not None and c.distance_pp >= -settings.margin(cid):
-            by_points.append(cid)
-    return by_persons, by_points
+        found = _effective(c)
+        if found is None:
+            continue
+        persons, points = found
+        if (persons is not None and cid in settings.margins_persons and persons <= settings.margin_persons(cid)) or \
+                (points is not None and cid in settings.margins_pp and points <= settings.margin(cid)):
+            near.append(cid)
+    return near
+
+
+def reach(result: AreaResult, settings: BandSettings | None = None) -> Reach | None:
+    """The most severe designation ``result``'s area does not hold on its list but can reach there:
+    its near criteria turned met, and the residents count within its margin where it is short
+    and can still change (the law's floor, the criteria that can move, and that list's rules)."""
+    settings = settings or band_settings()
+    version = result.version
+    short = None
+    population_ok = result.population_ok
+    if result.population_ok is False and result.residents is not None:
+        short = version.population_min - int(result.residents)
+        state = result.population_state
+        if short > settings.margin_residents or (state is not None and state.state == "published"):
+            return None
+        population_ok = True
+    near = near_criteria(result, settings)
+    met = {cid: (True if cid in near else c.met) for cid, c in result.criteria.items()}
+    from .criteria import designation_values
+
+    values, _, _ = designation_values(version, met, population_ok, result.run, result.list)
+    held = {d for d, v in result.designations.items() if v}
+    reached = [version.designations[d] for d, v in values.items() if v and d not in held]
+    if not reached:
+        return None
+    top = max(reached, key=lambda d: d.severity)
+    involved = set(top.criteria_involved(version))
+    return Reach(result, top, tuple(c for c in near if c in involved), short)
 
 
 def _distance_da(result: AreaResult, cid: str, view: AreaView) -> str:
+    """"2 personer fra beskæftigelseskriteriet", and what that distance is on ``result``'s list:
+    in the still-open part of a window, or the ministry's unpublished figure against the estimate."""
     c = result.criteria[cid]
     if view.hidden(cid):  # the share may not be published, so neither may the distance
         from .present.sentences import hidden_amount
 
         amount = hidden_amount(c.persons)
-        return f"{amount} fra {c.criterion.name_da}" if amount else f"tæt på {c.criterion.name_da}"
-    if c.persons is not None:
+        text = f"{amount} fra {c.criterion.name_da}" if amount else f"tæt på {c.criterion.name_da}"
+    elif c.persons is not None:
         unit = "person" if c.persons == 1 else "personer"
-        return f"{mark(('persons', view.area, cid), number_da(c.persons))} {unit} fra {c.criterion.name_da}"
-    unit = "procentpoint af regionens gennemsnit" if c.criterion.indicator == "income_pct_of_region" else "procentpoint"
-    distance = mark(("distance", view.area, cid), number_da(abs(c.distance_pp), c.criterion.decimals))
-    return f"{distance} {unit} fra {c.criterion.name_da}"
+        text = f"{mark(('persons', view.area, cid), number_da(c.persons))} {unit} fra {c.criterion.name_da}"
+        state = c.state
+        if state is not None and state.state == "movable" and state.open_share < 1 and c.persons_open is not None:
+            text += (f" ({mark(('persons-open', view.area, cid, result.list.id), number_da(c.persons_open))} "
+                     f"i resten af måleperioden)")
+    else:
+        unit = "procentpoint af regionens gennemsnit" if c.criterion.indicator == "income_pct_of_region" \
+            else "procentpoint"
+        distance = mark(("distance", view.area, cid), number_da(abs(c.distance_pp), c.criterion.decimals))
+        text = f"{distance} {unit} fra {c.criterion.name_da}"
+    if c.state is not None and c.state.state == "measured":
+        text += " (allerede målt; ministeriets tal er endnu ikke offentliggjort)"
+    return text
+
+
+def _reach_da(found: Reach, view: AreaView, settings: BandSettings) -> str:
+    """Why a designation can be reached on its list: the residents short and the near criteria."""
+    result = found.result
+    reasons = []
+    if found.population_short is not None:
+        reasons.append(f"{number_da(found.population_short)} beboere fra {number_da(result.version.population_min)}")
+    reasons += [_distance_da(result, c, view) for c in found.near]
+    either = f": {'; '.join(reasons)}" if reasons else ""
+    return (f"efter rapportens margin kan det blive {found.designation.label_da.lower()} på listen "
+            f"{result.list.label_da}{either}")
+
+
+def _lists_da(result: AreaResult) -> str:
+    names = [result.list.label_da] + ([result.following.list.label_da] if result.following is not None else [])
+    return " eller ".join(f"listen {n}" for n in names)
 
 
 def risk_band(result: AreaResult, settings: BandSettings | None = None, view: AreaView | None = None) -> dict:
     """The band of one classified area and the Danish reason for it.
 
-    ``view`` says which criteria's shares may not be published (the reason then gives no number
-    for them) and marks the numbers it gives.
+    Red, orange and blue are the law's designations on the coming list; grey is a designation the
+    figures cannot decide (never shown green); yellow is a designation the area can still reach
+    on a named list (the coming one, or the following one) within the report's margins, through
+    what can still change (``reach``); green is none of these. ``view`` says which criteria's
+    shares may not be published (the reason then gives no number for them).
     """
     settings = settings or band_settings()
     view = view or AreaView.open(result.area)
@@ -169,19 +254,19 @@ def risk_band(result: AreaResult, settings: BandSettings | None = None, view: Ar
     counted = version.counted
     met = [c for c in counted.criteria if result.criteria[c].met]
     facts = f"opfylder {len(met)} af {len(counted.criteria)} kriterier for {counted.plural_da} ({_names(result, met)})"
-    by_persons, by_points = near_criteria(result, settings)
-    undecided_counted = [c for c in counted.criteria if result.criteria[c].met is None]
-    reaches = len(met) + len(by_points) + len(by_persons) >= counted.min_met
-    # Too few residents is the only thing keeping an area that meets the criteria off the lists.
-    short = (version.population_min - int(result.residents)) if result.population_ok is False \
-        and result.residents is not None else None
-    population_near = short is not None and short <= settings.margin_residents and len(met) >= counted.min_met
     on_list = [version.designations[d] for d, v in result.designations.items() if v and version.designations[d].list]
     added = [c for d in version.list_designations() for c in d.and_criteria]  # the non-western share, from 2018
+    found = reach(result, settings) or (reach(result.following, settings) if result.following is not None else None)
+    short = (version.population_min - int(result.residents)) if result.population_ok is False \
+        and result.residents is not None else None
     prefix = ""
-    if result.population_ok is False:
-        prefix = (f"Under {number_da(version.population_min)} beboere ({number_da(result.residents)}), så området kan "
-                  f"ikke komme på listerne efter loven. Det ")
+    if short is not None:
+        beyond = "" if short <= settings.margin_residents else \
+            f" og mere end rapportens margin på {number_da(settings.margin_residents)} beboere fra grænsen"
+        which = "listerne" if beyond else f"listen {result.list.label_da}"
+        prefix = (f"Under {number_da(version.population_min)} beboere ({number_da(result.residents)}){beyond}, så "
+                  f"området kan ikke komme på {which}. Det ")
+    undecided = [d for d, v in result.designations.items() if v is None]
     for band in settings.bands:
         if band.rule == "list" and on_list:
             top = max(on_list, key=lambda d: d.severity)
@@ -196,9 +281,8 @@ def risk_band(result: AreaResult, settings: BandSettings | None = None, view: Ar
             designation = held[0]
             if designation.counted:
                 text = f"{designation.label_da} efter loven: området {facts}."
-                near = [c for c in dict.fromkeys(added) if c in by_persons + by_points]
-                if near:
-                    text += " Det er " + " og ".join(_distance_da(result, c, view) for c in near) + " (rapportens margin)."
+                if found is not None and found.designation.list:
+                    text += f" Det er ikke på listen, men {_reach_da(found, view, settings)}."
                 # A list designation above it that cannot be decided is never hidden by the band's label.
                 above = [d.label_da.lower() for d in result.undecided_designations() if d.list]
                 if above:
@@ -218,20 +302,25 @@ def risk_band(result: AreaResult, settings: BandSettings | None = None, view: Ar
             return _band(band, label, f"{designation.label_da} efter {designation.paragraph}: området opfylder "
                                       f"{len(own_met)} af {len(designation.criteria)} kriterier "
                                       f"({_names(result, own_met)}){also}; det {facts}.{undecided_text}")
-        if band.rule == "undecided" and result.designations.get(counted.id) is None and result.population_ok is not False:
-            return _band(band, band.label_da, f"Kan ikke afgøres efter loven: området {facts}, og "
-                                              f"{_names(result, undecided_counted)} kan ikke afgøres med de tal, "
-                                              f"der foreligger.")
-        if band.rule == "near" and (by_persons or (reaches and by_points) or population_near):
-            near = by_persons + (by_points if reaches else [])
-            reasons = [_distance_da(result, c, view) for c in near]
-            if population_near:
-                reasons.insert(0, f"{number_da(short)} beboere fra {number_da(version.population_min)}")
-            text = (f"{facts}, så det er ikke {counted.label_da.lower()} efter loven, men det er i risiko efter "
-                    f"rapportens margin: {'; '.join(reasons)}.")
-            return _band(band, band.label_da, (prefix + text) if prefix else text[0].upper() + text[1:])
+        if band.rule == "undecided" and undecided and result.population_ok is not False:
+            labels = [version.designations[d].label_da.lower() for d in undecided]
+            either = _either_da(labels)
+            criteria = [c for d in undecided for c in version.designations[d].criteria_involved(version)
+                        if result.criteria[c].met is None]
+            missing = (f", fordi {_names(result, dict.fromkeys(criteria))} ikke kan afgøres med de tal, der "
+                       f"foreligger" if criteria else ", fordi tallene ikke rækker")
+            return _band(band, f"{band.label_da} ({either})", f"Kan ikke afgøres efter loven: området {facts}; om "
+                                                              f"det er {either}, kan ikke afgøres{missing}.")
+        if band.rule == "near" and found is not None:
+            text = f"{facts}, så det er ikke {counted.label_da.lower()} efter loven, men {_reach_da(found, view, settings)}."
+            return _band(band, f"{band.label_da}, listen {found.result.list.label_da}",
+                         (prefix + text) if prefix else text[0].upper() + text[1:])
         if band.rule == "otherwise":
-            text = f"{facts} og er ikke inden for rapportens margin af at blive {counted.label_da.lower()}."
+            if short is not None and short > settings.margin_residents:
+                text = f"{facts}."
+            else:
+                text = (f"{facts} og kan inden for rapportens margin ikke blive {counted.label_da.lower()} på "
+                        f"{_lists_da(result)}.")
             return _band(band, band.label_da, (prefix + text) if prefix else text[0].upper() + text[1:])
     raise AssertionError("risk_bands.yaml needs a band with rule 'otherwise'")
 

@@ -120,7 +120,7 @@ def national_raw(raw: Path, *, seed: int = 2024, first_year: int = 2012, last_ye
     # A synthetic national average share convicted for every list from 2018 that has no published
     # figure, so that the crime criterion is decided in the synthetic reports (labelled synthetic
     # like everything here; a published figure is never contradicted).
-    from .rules import known_crime_figures
+    from .crime import known_crime_figures
 
     published = known_crime_figures()
     _csv(raw / "landsgennemsnit.csv", ["listeår", "landsgennemsnit_pct", "kilde"],

@@ -107,14 +107,82 @@ def test_two_lists_of_2013_are_named_by_date(tmp_path):
 
 
 def test_the_way_off_follows_the_as_of_date(values, tmp_path):
-    # Solbakken on the 2020 list with the committee's figures: crime (April) and education (July)
-    # are locked by 30 September, employment (38,3, not met) is open: no open lever removes it.
+    # Solbakken on the 2020 list with the committee's figures, as of 30 September 2020: every
+    # window of the 2020 list has closed (employment and crime: 2018-2019; education and the
+    # non-western share: 1 January 2020), so nothing can move it and the met criteria are fixed.
     out = tmp_path / "o.csv"
     assert main(["classify", str(values), "--list-year", "2020", "--as-of", "2020-09-30", "--allow-undecided",
                  "--out", str(out)]) == 0
     row = pd.read_csv(out, dtype=str, keep_default_na=False).iloc[0]
-    assert (row["exit_possible"], row["exit_locked"]) == ("false", "crime;education;non_western")
-    assert "Til listen 1. december 2021" in row["exit_sentence_da"]
+    assert (row["exit_possible"], row["exit_fixed"]) == ("false", "crime;education;non_western")
+    assert (row["employment_state"], row["crime_state"], row["income_state"]) == ("measured", "published", "measured")
+    # The following list, under the law of that day (the 2018 act): crime 2,30 % of 966 adults is
+    # 22 persons against at least 22 (2,27 % of 966 = 21,9), so 1 fewer in the 2-year average; with
+    # 2020 the only year of 2019-2020 not yet over, that is 2 fewer convicted in 2020.
+    assert (row["following_list_date"], row["following_rules"]) == ("2021-12-01", "2018")
+    assert (row["crime_persons_to_flip"], row["following_exit_persons"], row["following_exit_via"]) == ("1", "2", "crime")
+    assert "Status på listen 1. december 2020 er afgjort af tal, der allerede er målt" in row["exit_sentence_da"]
+    assert "Den korteste vej af listen 1. december 2021" in row["exit_sentence_da"]
+
+
+def test_classify_as_of_applies_the_law_of_that_day(tmp_path):
+    # Seed 004 (22 September 2020): "Korsløkkeparken kan blive hård ghetto efter 4 år", "risikerer
+    # først den hårde ghettoliste i december 2021". On 30 September 2020 the list of 2021 is under
+    # the 2018 act (L 23, which made it 5 years and renamed the lists, was passed 23 November 2021),
+    # whose transition rule of 5 years covers only the lists 2018-2020. On the ghetto list 2018,
+    # 2019, 2020 and 2021, the area is a hard ghetto on the 2021 list: 4 years.
+    path = write(tmp_path / "v.csv", "area,residents,non_western_pct,outside_labour_market_pct,convicted_pct,"
+                                     "primary_school_only_pct,income_pct_of_region\nK,2377,57.2,41.0,1.43,60.4,61.5\n")
+    history = write(tmp_path / "h.csv", "area,list_year,designation\nK,2018,ghetto\nK,2019,ghetto\nK,2020,ghetto\n")
+    out = tmp_path / "o.csv"
+    assert main(["classify", str(path), "--list-year", "2021", "--history", str(history), "--history-from", "2010",
+                 "--as-of", "2020-09-30", "--allow-undecided", "--out", str(out)]) == 0
+    row = pd.read_csv(out, dtype=str, keep_default_na=False).iloc[0]
+    assert (row["rules"], row["haardt_ghetto"], row["years_on_list"], row["parallelsamfund"]) == ("2018", "true", "4", "")
+    # The same list without a date is the list as published, under the 2021 rules (5 years).
+    assert main(["classify", str(path), "--list-year", "2021", "--history", str(history), "--history-from", "2010",
+                 "--allow-undecided", "--out", str(out)]) == 0
+    row = pd.read_csv(out, dtype=str, keep_default_na=False).iloc[0]
+    assert (row["rules"], row["omdannelse"], row["haardt_ghetto"]) == ("2021", "false", "")
+
+
+def test_forebyggelse_as_published_and_by_the_statute(tmp_path):
+    # 2022, § 61 b: non-western 40 > 30, employment 45 > 30 and education 65 > 60 (2 of 4): the
+    # statute's criteria are met. § 61 a: employment 45 > 40 and education 65 > 60: udsat. The
+    # ministry's lists are disjoint (19 + 56 = 75 areas in 2023), so it is not on the forebyggelse list.
+    path = write(tmp_path / "v.csv", "area,residents,non_western_pct,outside_labour_market_pct,convicted_pct,"
+                                     "primary_school_only_pct,income_pct_of_region\nA,1500,40,45,0.5,65,70\n")
+    out = tmp_path / "o.csv"
+    assert main(["classify", str(path), "--list-year", "2022", "--out", str(out)]) == 0
+    row = pd.read_csv(out, dtype=str, keep_default_na=False).iloc[0]
+    assert (row["udsat"], row["forebyggelse"], row["forebyggelse_criteria"]) == ("true", "false", "true")
+
+
+def test_a_users_figure_replaces_a_weak_published_one_with_a_warning(values, tmp_path, capsys):
+    # The 2023 figure 2,35 % comes from a property-data site with the list year inferred (graded
+    # weak); a user with 2,10 % (3 × 0,70) may use it, and is told which figure it replaces.
+    out = tmp_path / "o.csv"
+    assert main(["classify", str(values), "--list-year", "2023", "--crime-threshold", "2.10", "--allow-undecided",
+                 "--out", str(out)]) == 0
+    err = capsys.readouterr().err
+    assert "2.10 % for the list of 1 December 2023 replaces the published 2.35 %" in err
+    row = pd.read_csv(out, dtype=str, keep_default_na=False).iloc[0]
+    assert (row["crime_threshold_pct"], row["crime_met"]) == ("2.10", "true")  # 2,30 >= 2,10
+    # Against a secondary source (2022: 1,45 % as 2 ×) a contradicting figure is still refused.
+    assert main(["classify", str(values), "--list-year", "2022", "--crime-threshold", "1.45"]) == 2
+    assert "is not replaced by a user's figure" in capsys.readouterr().err
+
+
+def test_a_result_that_depends_on_the_other_published_crime_figure_says_so(tmp_path):
+    # 2019 has two published thresholds, 2,03 % (used) and 1,98 %. 2,00 % of adults convicted is
+    # not >= 2,03 but is >= 1,98; with employment 45 > 40 met, crime decides udsat (2 of 4).
+    path = write(tmp_path / "v.csv", "area,residents,non_western_pct,outside_labour_market_pct,convicted_pct,"
+                                     "primary_school_only_pct,income_pct_of_region\nA,1500,30,45,2.00,50,70\n")
+    out = tmp_path / "o.csv"
+    assert main(["classify", str(path), "--list-year", "2019", "--out", str(out)]) == 0
+    row = pd.read_csv(out, dtype=str, keep_default_na=False).iloc[0]
+    assert row["udsat"] == "false"
+    assert row["crime_depends_on_figure"] == "with 1.98 %: udsat would change"
 
 
 def test_every_command_has_help():

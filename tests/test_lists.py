@@ -13,18 +13,18 @@ from decimal import Decimal
 import pytest
 from test_criteria import area
 
-from boligdata.criteria import evaluate_area
-from boligdata.errors import ParameterError
-from boligdata.history import ListHistory
-from boligdata.lists import coming_list, get_list, lists_of_year, resolve_list
-from boligdata.paths import DATA_DIR
-from boligdata.rules import (
+from boligdata.crime import (
     CrimeFigure,
     CrimeFigures,
     check_plausible_average,
     known_crime_figures,
     user_crime_figure,
 )
+from boligdata.criteria import evaluate_area
+from boligdata.errors import ParameterError
+from boligdata.history import ListHistory
+from boligdata.lists import coming_list, get_list, lists_of_year, resolve_list
+from boligdata.paths import DATA_DIR
 
 
 # --- lists by date ---------------------------------------------------------------------------

@@ -10,9 +10,8 @@ import re
 import shutil
 
 import pytest
-from pypdf import PdfReader
-
 from conftest import PROJECT, need_chromium
+from pypdf import PdfReader
 
 A4 = (595, 842)  # points, rounded
 PAGE_LIMIT = {"kvartalsrapport": 12, "omraadeprofil": 5, "helhedsplan": 9, "landsoversigt": 6}

@@ -268,8 +268,8 @@ def groups_of(ws: Workspace) -> dict:
 
 def leaks(ws: Workspace, paths, quarter="2020Q3") -> tuple[list, int]:
     """Every sensitive count a reader can work out of what the reports publish; and how many tries."""
+    from boligdata.crime import known_crime_figures
     from boligdata.lists import coming_list
-    from boligdata.rules import known_crime_figures
     from boligdata.snapshot import quarter_as_of
 
     policy = public()

@@ -7,9 +7,7 @@ changed status moves the area over or under a threshold; it is not the size of a
 
 from __future__ import annotations
 
-from ..criteria import AreaResult, CriterionResult, ExitPath
-from ..lists import get_list
-from ..vintages import calendar
+from ..criteria import CriterionResult
 from .disclosure import AreaView, active
 from .marks import mark
 from .numbers_da import number_da, pct_da
@@ -84,49 +82,15 @@ def criterion_sentence(area: str, result: CriterionResult, view: AreaView | None
     return f"{area} er {amount} fra at opfylde {name}."
 
 
-def _lock_months(result: AreaResult, ids) -> str:
-    months = []
-    for cid in ids:
-        entry = calendar()["criteria"].get(result.criteria[cid].criterion.indicator)
-        if entry:
-            months.append(entry["label_da"].split(" ")[0])
-    return join_da(list(dict.fromkeys(months)))
-
-
-def _falls(criterion, amount: str | None) -> str:
+def falls_da(criterion, amount: str | None) -> str:
     """"antallet af dømte ... falder med 1"; without an amount, just "falder".
 
     >>> from boligdata.rules import version_by_id
-    >>> _falls(version_by_id("2018").criteria["crime"], "1")
+    >>> falls_da(version_by_id("2018").criteria["crime"], "1")
     'antallet af dømte beboere på 18 år og derover falder med 1'
     """
     text = criterion.change_da + (f" med {amount}" if amount is not None else "")
     return text + (f" {criterion.change_condition_da}" if criterion.change_condition_da else "")
-
-
-def _way(result: AreaResult, path: ExitPath, view: AreaView) -> str:
-    """"antallet af ... falder med 17 (i alt 17 personer)"; a hidden number is left out, with the total."""
-    parts = []
-    hidden = any(view.hidden(cid) for cid in path.criteria if cid != "population")
-    for cid in path.criteria:
-        if cid == "population":
-            moving = path.persons if len(path.criteria) == 1 else None
-            count = f" med {mark(('population-lever', view.area), number_da(moving))}" if moving is not None else ""
-            parts.append(f"beboertallet falder{count} til under {number_da(result.version.population_min)}")
-            continue
-        c = result.criteria[cid]
-        amount = hidden_amount(c.persons) if view.hidden(cid) else mark(("persons", view.area, cid), number_da(c.persons))
-        parts.append(_falls(c.criterion, amount))
-    if hidden:  # the total would give the hidden number back
-        return join_da(parts)
-    key = ("exit-total", view.area, path.list_id)
-    if path.undecided and path.persons_best is not None and path.persons_best < path.persons:
-        names = join_da([result.criteria[c].criterion.name_da for c in path.undecided])
-        return (f"{join_da(parts)} (i alt højst {persons_text(path.persons, key)}, hvis {names} er opfyldt; "
-                f"{persons_text(path.persons_best, key + ('best',))}, hvis ikke)")
-    if len(parts) == 1:  # one lever: its number is the total
-        return parts[0]
-    return f"{join_da(parts)} (i alt {persons_text(path.persons, key)})"
 
 
 def threshold_da(criterion, threshold) -> str:
@@ -136,59 +100,3 @@ def threshold_da(criterion, threshold) -> str:
     operator = {">": ">", ">=": "≥", "<": "<"}[criterion.operator]
     decimals = 0 if threshold == int(threshold) else criterion.decimals
     return f"{operator} {pct_da(threshold, decimals)}"
-
-
-def _later_caveat(result: AreaResult, later: ExitPath) -> str:
-    """What the way for the following list assumes: this list's yearly thresholds and rules.
-
-    A threshold set from the national average (crime) is fixed anew for every list, and the
-    following list may be under other rules; the way is computed with what is known now.
-    """
-    following = get_list(later.list_id)
-    yearly = [result.criteria[c] for c in later.criteria if c != "population"
-              and result.criteria[c].criterion.national_average_multiple and result.criteria[c].threshold is not None]
-    text = ""
-    if yearly:
-        # No line break inside "≥ 2,27 %" (no-break spaces).
-        names = join_da([f"{c.criterion.name_da} ({threshold_da(c.criterion, c.threshold).replace(' ', chr(160))})"
-                         for c in yearly])
-        text += (f" Den er regnet med grænsen for listen {result.list.label_da} for {names}; grænsen fastsættes på "
-                 f"ny til listen {following.label_da}.")
-    if following.rules != result.list.rules:
-        text += f" Listen {following.label_da} følger nye regler (reglerne fra {following.version.id})."
-    return text
-
-
-def exit_sentence(result: AreaResult, view: AreaView | None = None) -> str | None:
-    """The cheapest way off the most severe designation, through the levers still open, in Danish.
-
-    Persons are counted per criterion, as if different persons change status for each
-    criterion (one person can count in several, so the total is an upper bound). ``view`` says
-    which criteria's shares may not be published: their numbers are then left out, and the total.
-    """
-    view = view or AreaView.open(result.area)
-    path = result.exit
-    if path is None:
-        return None
-    designation = result.version.designations[path.designation]
-    label = designation.label_da.lower()
-    list_da = get_list(path.list_id).label_da
-    locked = ""
-    if path.locked:
-        names = join_da([result.criteria[c].criterion.name_da for c in path.locked])
-        figures = "Tallene" if len(path.locked) > 1 else "Tallet"
-        locked = (f" {figures} for {names} er låst af ministeriet (siden {_lock_months(result, path.locked)}) og kan "
-                  f"ikke ændre listen {list_da}.")
-    if path.possible:
-        return (f"{result.name} er ikke længere {label} på listen {list_da}, hvis {_way(result, path, view)}.{locked}")
-    text = f"Ingen af de tal, der stadig er åbne, kan fjerne {result.name} fra listen {list_da}.{locked}"
-    later = result.exit_next
-    if later is not None and later.possible:
-        text += (f" Til listen {get_list(later.list_id).label_da} er den korteste vej med de nuværende tal, at "
-                 f"{_way(result, later, view)}.{_later_caveat(result, later)}")
-    elif path.undecided:
-        names = join_da([result.criteria[c].criterion.name_da for c in path.undecided])
-        text += f" Vejen af listen kan ikke opgøres, fordi {names} ikke kan afgøres."
-    else:
-        text += " Vejen af listen kan ikke opgøres i personer, fordi antallet af beboere bag andelene mangler."
-    return text

@@ -69,7 +69,7 @@ class ReportContext:
 
     @property
     def rules(self):
-        return self.snapshot.list.version
+        return self.snapshot.rules  # as known on the as-of date
 
     def as_of_da(self) -> str:
         """"30. september 2020" (the quarter's last day, or the date asked for)."""

@@ -19,7 +19,6 @@ from ..present import disclosure
 from ..present.charts import line_panels
 from ..present.dates import date_da, period_label, quarter_da
 from ..present.disclosure import AreaView, Ledger
-from ..present.marks import mark
 from ..present.html import (
     Html,
     badge,
@@ -30,12 +29,21 @@ from ..present.html import (
     paragraph,
     table,
 )
+from ..present.marks import mark
 from ..present.numbers_da import number_da, pct_da, signed_da
-from ..present.sentences import criterion_sentence, exit_sentence, join_da, threshold_da
+from ..present.outlook import (
+    calendar_rows,
+    consequences_da,
+    exit_sentence,
+    first_hard_da,
+    rules_notes_da,
+    state_da,
+)
+from ..present.sentences import criterion_sentence, join_da, threshold_da
 from ..present.undecided import designation_reasons_da
 from ..risk import band_settings, risk_band
-from ..vintages import vintage_table
 from .common import (
+    STATUS_DA,
     ReportContext,
     chosen_key,
     footer,
@@ -93,6 +101,14 @@ class Kvartalsrapport:
                 c = r.criteria[criterion.id]
                 ledger.derived(("distance", r.area, criterion.id), c.distance_pp, key)
                 ledger.derived(("persons", r.area, criterion.id), c.persons, key)
+            conflicts = self.ctx.snapshot.conflicts_of(r.area)
+            for indicator, row in conflicts.iterrows():  # the other source's value: as safe as the chosen one
+                ledger.derived(("share-other", r.area, indicator, row["other_source"]), row["other_value"],
+                               self._chosen_key(r.area, indicator))
+            for each in (r, r.following):  # the persons in the still-open part of a window, per list
+                for cid, c in (each.criteria.items() if each is not None else ()):
+                    key = self._chosen_key(r.area, c.criterion.indicator)
+                    ledger.derived(("persons-open", r.area, cid, each.list.id), c.persons_open, key)
         for move in self._moves():
             ledger.derived(("change", move["area"], move["indicator"]), move["change"], move["before_key"], move["now_key"])
         for area, support in self.support.items():
@@ -117,6 +133,11 @@ class Kvartalsrapport:
         """Which of the area's criteria may be shown, and the key of each figure (for sentences)."""
         keys = {cid: self._chosen_key(result.area, c.criterion.indicator) for cid, c in result.criteria.items()}
         return AreaView(result.area, keys, frozenset(c for c, k in keys.items() if k and self.ledger.hidden(k)))
+
+    def basis(self, result) -> dict:
+        """Per indicator, the status of the figure chosen for the area (estimate, provisional, ...)."""
+        chosen = self.figures[self.figures["geo_code"] == result.area]
+        return dict(zip(chosen["indicator"], chosen["status"]))
 
     def _shown(self, key, text: str) -> str:
         return self.ledger.label(key) if key is not None and self.ledger.hidden(key) else text
@@ -173,7 +194,7 @@ class Kvartalsrapport:
             items.append(f"Kan ikke afgøres helt med de tal, der foreligger: {join_da([r.name for r in undecided])} "
                          f"(se boksen øverst).")
         for r in on_list:
-            sentence = exit_sentence(r, self.view(r))
+            sentence = exit_sentence(r, self.view(r), self.basis(r))
             if sentence:
                 items.append(sentence)
         disagree = [r.name for r in self.results if isinstance(self.rows.loc[r.area, "category_note_da"], str)]
@@ -254,8 +275,12 @@ class Kvartalsrapport:
         criteria = [self.version.criteria[c] for c in ids]
         rows = []
         for r in self.results:
-            row = {"name": r.name, "value": {True: "ja", False: "nej", None: "kan ikke afgøres"}[
-                r.designations.get(designation.id)]}
+            value = {True: "ja", False: "nej", None: "kan ikke afgøres"}[r.designations.get(designation.id)]
+            if designation.excludes and r.statute.get(designation.id) and not r.designations.get(designation.id):
+                excluded = join_da([r.version.designations[d].label_da.lower() for d in designation.excludes
+                                    if r.designations.get(d)])
+                value = f"nej: opfylder {designation.paragraph}, men er {excluded}" if excluded else value
+            row = {"name": r.name, "value": value}
             for c in criteria:
                 result = r.criteria[c.id]
                 key = self._chosen_key(r.area, c.indicator)
@@ -268,12 +293,15 @@ class Kvartalsrapport:
         intro = (f"Et {designation.label_da.lower()} ({designation.paragraph}) opfylder {first.name_da} "
                  f"({threshold_da(first, first.threshold)}) og mindst {designation.min_met} af de "
                  f"{len(designation.criteria)} øvrige kriterier, med andre grænser end listen.")
+        if designation.excludes:
+            names = join_da([self.version.designations[d].plural_da for d in designation.excludes])
+            intro += (f" Loven udelukker ikke et område fra begge lister, men ministeriet offentliggør listen over "
+                      f"{designation.plural_da} uden de {names}; rapporten følger de offentliggjorte lister.")
         return Html(heading(designation.plural_da.capitalize(), 3) + paragraph(intro) + table(
             pd.DataFrame(rows), columns, caption=f"Kriterierne for {designation.plural_da}, listen {self.ctx.list.label_da}"))
 
     def at_risk(self) -> Html:
         """For each area not green: the forecast, vintages, distances in points and persons, the way off."""
-        vintages = vintage_table(self.ctx.list, self.ctx.as_of).set_index("indicator")
         parts = []
         for r in self.results:
             row = self.rows.loc[r.area]
@@ -306,23 +334,63 @@ class Kvartalsrapport:
                     self._shown(("persons", r.area, criterion.id), number_da(c.persons)),
                     "basis": None if source is None else
                     f"{source['basis_da']}, {period_label(source['period'])}, opgjort {date_da(source['vintage'])}",
-                    "ministry": vintages.loc[criterion.indicator, "text_da"] if criterion.indicator in vintages.index
-                    else "–",
+                    "window": c.state.window.label_da(r.list.year) if c.state else "–",
+                    "ministry": state_da(c.state) if c.state else "–",
                 })
             parts.append(table(pd.DataFrame(rows), {
                 "criterion": ("Kriterium", "text"), "rule": ("Grænse", "numtext"), "value": ("Værdi", "numtext"),
                 "met": ("Opfyldt", "text"), "distance": ("Afstand (procentpoint)", "numtext"),
                 "persons": ("Personer fra at skifte", "numtext"), "basis": ("Grundlag", "text"),
-                "ministry": ("Ministeriets tal", "text")},
+                "window": ("Ministeriets tal måler", "text"), "ministry": (f"Status {date_da(self.ctx.as_of)}", "text")},
                 caption=f"{r.name}: prognose for listen {self.ctx.list.label_da}. Afstanden er positiv, når "
                         f"kriteriet er opfyldt.",
                 meaning=lambda row, key, area=r.area: self._at_risk_meaning(area, row, key)))
-            sentence = exit_sentence(r, view)
+            sentence = exit_sentence(r, view, self.basis(r))
             if sentence:
                 parts.append(paragraph(sentence, "bd-exit"))
+            parts += [paragraph(text) for text in (first_hard_da(r), self._conflicts_da(r), self._choice_da(r)) if text]
+            brings = consequences_da(r)
+            if brings:
+                parts.append(paragraph(f"Hvad betegnelsen betyder, hvis området kommer på listen "
+                                       f"{r.list.label_da}:"))
+                parts.append(bullets(brings))
         if not parts:
             parts.append(paragraph("Ingen områder er i risiko i dette kvartal."))
         return Html("".join(parts))
+
+    def _conflicts_da(self, result) -> str | None:
+        """Where two sources give different values for a chosen figure: the other value, and whether
+        it would change a designation (issue 22, "which source")."""
+        conflicts = self.ctx.snapshot.conflicts_of(result.area)
+        texts = []
+        shown = [("residents", "beboertallet", lambda v: number_da(v))]
+        shown += [(c.indicator, c.name_da, lambda v, d=c.decimals: pct_da(v, d)) for c in self._criteria()]
+        for indicator, name, written in shown:
+            if indicator not in conflicts.index:
+                continue
+            row = conflicts.loc[indicator]
+            key = self._chosen_key(result.area, indicator)
+            other_key = ("share-other", result.area, indicator, row["other_source"])
+            if key is None or self.ledger.hidden(key) or self.ledger.hidden(other_key):
+                continue
+            chosen = mark(key, written(row["value"]))
+            other = mark(other_key, written(row["other_value"]))
+            changed = [result.version.designations[d].label_da.lower() for d in str(row["changes"] or "").split(";") if d]
+            effect = (f"Med det tal ville betegnelsen ændre sig ({join_da(changed)})" if changed
+                      else "Det ville ikke ændre betegnelsen")
+            texts.append(f"For {name} bruger rapporten {chosen} fra {row['source']} "
+                         f"({STATUS_DA.get(row['status'], row['status'])}); {row['other_source']} har {other} for samme "
+                         f"periode. {effect}.")
+        return " ".join(texts) or None
+
+    def _choice_da(self, result) -> str | None:
+        """Where the list has two published crime figures and the other one would change a designation."""
+        texts = []
+        for value, changed in result.choice_changes:
+            names = join_da([result.version.designations[d].label_da.lower() for d in changed])
+            texts.append(f"Kilderne giver to tal for kriminalitetsgrænsen til listen {result.list.label_da}; med det "
+                         f"andet ({pct_da(value, 2)}) ville betegnelsen ændre sig ({names}).")
+        return " ".join(texts) or None
 
     @staticmethod
     def _at_risk_meaning(area: str, row, key: str):
@@ -507,21 +575,24 @@ class Kvartalsrapport:
     def sources(self) -> Html:
         """The ministry's calendar, the sources and vintages, the rules, the history and what the date left out."""
         snap = self.ctx.snapshot
-        vintages = vintage_table(self.ctx.list, self.ctx.as_of)
-        labels = {}
-        for c in self.version.ordered_criteria():  # the list's own criterion names the indicator, not § 61 b's
-            labels.setdefault(c.indicator, c.column_da)
-        labels["residents"] = "Beboere"
-        vintages["criterion"] = vintages["indicator"].map(labels)
-        parts = [table(vintages[vintages["criterion"].notna()],
-                       {"criterion": ("Kriterium", "text"), "calendar_da": ("Ministeriet låser tallet i", "text"),
-                        "text_da": (f"Status {date_da(self.ctx.as_of)}", "text")},
-                       caption=f"Hvornår ministeriet låser tallene til listen {self.ctx.list.label_da}")]
+        labels = {c.indicator for c in self.version.ordered_criteria()} | {"residents"}
+        parts = [paragraph(f"Ministeriets tal til listen {self.ctx.list.label_da} måler en bestemt periode. Når den er "
+                           f"slut, kan tallet ikke længere ændres, selv om ministeriet først offentliggør det senere; "
+                           f"indtil da er kommunens eget tal et skøn over det.")]
+        for lst, rules in ((self.ctx.list, self.version),) + tuple(
+                (r.following.list, r.following.version) for r in self.results[:1] if r.following is not None):
+            parts.append(table(pd.DataFrame(calendar_rows(rules, lst, self.ctx.as_of)),
+                               {"criterion": ("Kriterium", "text"), "window_da": ("Ministeriets tal måler", "text"),
+                                "evidence_da": ("Kilde til perioden", "text"),
+                                "state_da": (f"Status {date_da(self.ctx.as_of)}", "text")},
+                               caption=f"Hvad tallene til listen {lst.label_da} måler, og hvor langt de er"))
         shown = self.series[self.series["indicator"].isin(list(labels))]
         parts.append(sources_table(shown))
         source = self.version.source
-        parts.append(paragraph(f"Reglerne for listen {self.ctx.list.label_da}: {self.version.label_da}; "
-                               f"{source['law']}, {source['paragraph']}."))
+        notes = rules_notes_da(self.results, self.ctx.as_of)
+        parts += [paragraph(text) for text in notes] or [paragraph(
+            f"Reglerne for listen {self.ctx.list.label_da}: {self.version.label_da}; {source['law']}, "
+            f"{source['paragraph']}.")]
         crime = next((r.criteria["crime"] for r in self.results if "crime" in r.criteria), None)
         if crime is not None and crime.criterion.national_average_multiple:
             if crime.threshold_detail is not None:
@@ -561,15 +632,18 @@ class Kvartalsrapport:
         if note:
             parts.append(paragraph(note))
         parts.append(paragraph(
-            "Personer fra at skifte: det mindste antal personer, hvis ændrede forhold flytter området over eller "
-            "under grænsen, med uændret antal i aldersgruppen. Den korteste vej af listen bruger kun de kriterier, "
-            "hvis tal ministeriet endnu ikke har låst, og lægger personerne for de billigste sammen. Risikogruppen "
-            "«I risiko» er rapportens egen vurdering, ikke lovens: et kriterium, området ikke opfylder, ligger inden "
-            f"for marginen ({band_settings().margins_da(self.version)})."))
+            "Personer fra at skifte: det mindste antal hele personer, hvis ændrede forhold flytter området over eller "
+            "under grænsen, med uændret antal i aldersgruppen; det regnes fra det hele antal personer, andelen svarer "
+            "til. Den korteste vej af listen bruger kun de kriterier, hvis måleperiode endnu ikke er slut, med de "
+            "personer, der skal ændre forhold i den del af perioden, der er tilbage, og lægger de billigste sammen. "
+            "Risikogruppen «I risiko» er rapportens egen vurdering, ikke lovens: området kan nå en betegnelse på den "
+            "kommende eller den følgende liste, fordi et kriterium, det ikke opfylder, ligger inden for marginen og "
+            "stadig kan ændres eller endnu ikke er offentliggjort "
+            f"({band_settings().margins_da(self.version)})."))
         return Html("".join(parts))
 
     def _crime_source(self) -> str:
-        from ..rules import crime_figures_from_table, known_crime_figures
+        from ..crime import crime_figures_from_table, known_crime_figures
 
         figures = known_crime_figures().known_on(self.ctx.as_of).merged(
             crime_figures_from_table(self.ctx.tables.crime_averages))
@@ -577,7 +651,15 @@ class Kvartalsrapport:
         if used is None:
             return ""
         sources = join_da([part.strip() for part in used.source.split(";")])  # the data file separates them by ";"
-        return f" (kilde: {sources}; {used.evidence_da})"
+        text = f" (kilde: {sources}; {used.evidence_da})"
+        replaced = used.replaces
+        if replaced is not None:
+            text += (f"; det erstatter det offentliggjorte tal {pct_da(replaced.value, 2)} ({replaced.evidence_da}), "
+                     f"som det strider imod")
+        others = [f for f in figures.for_list(self.ctx.list.id) if not f.used]
+        if others:
+            text += "; andre tal i kilderne: " + join_da([f"{pct_da(f.value, 2)} ({f.evidence_da})" for f in others])
+        return text
 
     def footer(self) -> Html:
         return footer(self.ctx, self.series)

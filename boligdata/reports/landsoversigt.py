@@ -21,7 +21,16 @@ from ..present import disclosure
 from ..present.charts import line_panels
 from ..present.dates import quarter_da
 from ..present.disclosure import Ledger
-from ..present.html import Html, badge, bullets, esc, heading, number_da, paragraph, table
+from ..present.html import (
+    Html,
+    badge,
+    bullets,
+    esc,
+    heading,
+    number_da,
+    paragraph,
+    table,
+)
 from ..present.sentences import join_da
 from .common import (
     ReportContext,
@@ -85,9 +94,10 @@ class Landsoversigt:
         for r in self.results:
             for cid, c in r.criteria.items():
                 ledger.derived(("persons", r.area, cid), c.persons, self._key(r.area, c.criterion.indicator))
-            if r.exit is not None and r.exit.persons is not None:
-                keys = [self._key(r.area, r.criteria[c].criterion.indicator) for c in r.exit.criteria]
-                ledger.derived(("exit", r.area), r.exit.persons, *[k for k in keys if k])
+            leaving = self._to_leave(r)
+            if leaving is not None:
+                keys = [self._key(r.area, r.criteria[c].criterion.indicator) for c in leaving[1] if c in r.criteria]
+                ledger.derived(("exit", r.area), leaving[0], *[k for k in keys if k])
             entering = self._to_enter(r)
             if entering is not None:
                 keys = [self._key(r.area, r.criteria[c].criterion.indicator) for c in entering[1]]
@@ -95,20 +105,39 @@ class Landsoversigt:
         ledger.resolve()
         return ledger
 
-    def _to_enter(self, result):
-        """(persons, criteria): the fewest persons whose change would make a not-designated area meet
-        the counted designation (udsat): the cheapest of its unmet criteria, as many as are missing."""
-        counted = self.version.counted
-        if result.designations.get(counted.id) is not False or result.population_ok is False:
-            return None
-        met = [c for c in counted.criteria if result.criteria[c].met]
-        missing = counted.min_met - len(met)
-        options = sorted((result.criteria[c].persons, c) for c in counted.criteria
-                         if result.criteria[c].met is False and result.criteria[c].persons is not None)
-        if missing <= 0 or len(options) < missing:
-            return None
-        chosen = options[:missing]
-        return sum(p for p, _ in chosen), [c for _, c in chosen]
+    @staticmethod
+    def _to_leave(result):
+        """(persons, criteria, list): the way off the list, through what can still move: on the coming
+        list where something can, else on the following one (the kvartalsrapport's sentence)."""
+        for each in (result, result.following):
+            top = each.most_severe() if each is not None else None
+            if top is None or not top.list:
+                return None
+            path = each.exit
+            if path is not None and path.possible and path.persons is not None:
+                return path.persons, path.criteria, each.list
+        return None
+
+    @staticmethod
+    def _to_enter(result):
+        """(persons, criteria, list): the fewest persons whose change would make a not-designated area
+        meet the counted designation (udsat), through its unmet criteria that can still move, each by
+        the persons who must change in the still-open part of its window: on the coming list where
+        enough can move, else on the following one."""
+        for each in (result, result.following):
+            if each is None:
+                return None
+            counted = each.version.counted
+            if each.designations.get(counted.id) is not False or each.population_ok is False:
+                return None
+            met = [c for c in counted.criteria if each.criteria[c].met]
+            missing = counted.min_met - len(met)
+            options = sorted((each.criteria[c].persons_open, c) for c in counted.criteria
+                             if each.criteria[c].met is False and each.criteria[c].persons_open is not None)
+            if missing > 0 and len(options) >= missing:
+                chosen = options[:missing]
+                return sum(p for p, _ in chosen), [c for _, c in chosen], each.list
+        return None
 
     # --- sections -----------------------------------------------------------------------------------
     def title(self) -> Html:
@@ -179,41 +208,50 @@ class Landsoversigt:
     def nearest(self, n: int = 10) -> Html:
         names = {r.area: r.name for r in self.results}
         homes = self.areas["municipality_name"]
-        leaving = [{"name": r.name, "municipality": homes[r.area], "designation": r.designation_label(),
-                    "persons": self._shown(("exit", r.area), r.exit.persons),
-                    "via": join_da([r.criteria[c].criterion.short_da for c in r.exit.criteria]), "order": r.exit.persons}
-                   for r in self.results if r.most_severe() is not None and r.most_severe().list
-                   and r.exit is not None and r.exit.possible and r.exit.persons is not None]
+        leaving = []
+        for r in self.results:
+            found = self._to_leave(r)
+            if found is not None:
+                leaving.append({"name": r.name, "municipality": homes[r.area], "designation": r.designation_label(),
+                                "list": found[2].label_da, "persons": self._shown(("exit", r.area), found[0]),
+                                "order": found[0],
+                                "via": join_da([r.criteria[c].criterion.short_da if c in r.criteria else "beboertal"
+                                                for c in found[1]])})
         entering = []
         for r in self.results:
             found = self._to_enter(r)
             if found is not None:
-                entering.append({"name": names[r.area], "municipality": homes[r.area],
+                entering.append({"name": names[r.area], "municipality": homes[r.area], "list": found[2].label_da,
                                  "persons": self._shown(("enter", r.area), found[0]), "order": found[0],
                                  "via": join_da([r.criteria[c].criterion.short_da for c in found[1]])})
         parts = []
         columns = {"name": ("Område", "text"), "municipality": ("Kommune", "text"),
-                   "designation": ("Forventet betegnelse", "text"), "persons": ("Personer", "text"),
-                   "via": ("Gennem", "text")}
+                   "designation": ("Forventet betegnelse", "text"), "list": ("Til listen", "text"),
+                   "persons": ("Personer", "text"), "via": ("Gennem", "text")}
         if leaving:
             frame = pd.DataFrame(leaving).sort_values(["order", "name"]).head(n)
-            parts.append(table(frame, columns, caption=f"Nærmest at komme af listen {self.ctx.list.label_da} "
-                                                       f"(færrest personer, der skal skifte status)"))
+            parts.append(table(frame, columns, caption="Nærmest at komme af listen over "
+                                                       f"{self.version.list_designations()[0].plural_da} (færrest "
+                                                       f"personer, der skal skifte status, gennem de tal, der stadig "
+                                                       f"kan ændres)"))
         else:
             expected = [r for r in self.results if r.most_severe() is not None and r.most_severe().list]
             parts.append(paragraph(
                 "Ingen områder ventes på listen." if not expected else
                 f"For de områder, der ventes på listen ({join_da([r.name for r in expected])}), kan vejen af listen "
-                f"ikke opgøres i personer med de tal, der foreligger."))
+                f"ikke opgøres i personer gennem de tal, der stadig kan ændres."))
         if entering:
             frame = pd.DataFrame(entering).sort_values(["order", "name"]).head(n)
             counted = self.version.counted
             parts.append(table(frame, {k: v for k, v in columns.items() if k != "designation"},
                                caption=f"Nærmest at blive {counted.label_da.lower()} (færrest personer, der skal skifte "
-                                       f"status)"))
+                                       f"status, gennem de tal, der stadig kan ændres)"))
         parts.append(paragraph("Personerne tælles pr. kriterium med uændret beboertal, som i kvartalsrapporten; en "
-                               "person kan tælle i flere kriterier, så tallet er en øvre grænse. Et tal, der ville "
-                               "vise en lille gruppe, står som «et mindre antal»."))
+                               "person kan tælle i flere kriterier, så tallet er en øvre grænse. Et tal, som "
+                               "ministeriet allerede har målt, kan ikke ændres: vejen går derfor til den første liste, "
+                               "hvis tal stadig kan ændres, og et gennemsnit over flere år, der allerede er delvis målt, "
+                               "kræver flere personer i den del, der er tilbage. Et tal, der ville vise en lille gruppe, "
+                               "står som «et mindre antal»."))
         return Html("".join(parts))
 
     def _shown(self, key, persons) -> str:

@@ -21,7 +21,8 @@ from ..present.comparison import developments_da, level_da, trend_da
 from ..present.dates import period_label, quarter_da
 from ..present.disclosure import AreaView, Ledger
 from ..present.html import Html, bullets, difference_da, paragraph, table, value_da
-from ..present.sentences import exit_sentence, join_da, threshold_da
+from ..present.outlook import consequences_da, exit_sentence, first_hard_da
+from ..present.sentences import join_da, threshold_da
 from ..present.undecided import designation_reasons_da
 from ..risk import risk_band
 from .common import (
@@ -67,6 +68,10 @@ class Omraadeprofil:
                 key = self._figure_key(c.criterion.indicator)
                 ledger.derived(("distance", self.area, cid), c.distance_pp, key)
                 ledger.derived(("persons", self.area, cid), c.persons, key)
+            for each in (self.result, self.result.following):  # the persons in a window's still-open part
+                for cid, c in (each.criteria.items() if each is not None else ()):
+                    ledger.derived(("persons-open", self.area, cid, each.list.id), c.persons_open,
+                                   self._figure_key(c.criterion.indicator))
         ledger.resolve()
         return ledger
 
@@ -204,9 +209,18 @@ class Omraadeprofil:
             band = "" if row["band_label_da"].lower() == label.lower() else f" (risikogruppe: {row['band_label_da'].lower()})"
             parts.append(paragraph(f"Prognose for listen {self.ctx.list.label_da}: {label}{band}. {reason} "
                                    f"{years_sentence(result)}"))
-            sentence = exit_sentence(result, self.view())
+            basis = dict(zip(self.figures.index, self.figures["status"]))
+            sentence = exit_sentence(result, self.view(), basis)
             if sentence:
                 parts.append(paragraph(sentence, "bd-exit"))
+            hard = first_hard_da(result)
+            if hard:
+                parts.append(paragraph(hard))
+            brings = consequences_da(result)
+            if brings:
+                parts.append(paragraph(f"Hvad betegnelsen betyder, hvis området kommer på listen "
+                                       f"{result.list.label_da}:"))
+                parts.append(bullets(brings))
         return Html("".join(parts))
 
     def sources(self) -> Html:

@@ -13,17 +13,15 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from decimal import Decimal
 
 import pandas as pd
 
-from ..criteria import AreaResult, CriterionResult, ExitPath
-from ..history import Run
+from ..criteria import AreaResult
 from ..lists import get_list
 from ..readers.values import parse_quarter
-from ..rules import CrimeFigure, Threshold
 
-TABLES = ("areas", "criteria", "designations", "exits", "figures", "series", "gaps", "history", "coverage", "excluded")
+TABLES = ("areas", "criteria", "designations", "exits", "figures", "series", "gaps", "history", "coverage", "excluded",
+          "conflicts", "results")
 
 
 def quarter_as_of(quarter: str, as_of: str | dt.date | None = None) -> tuple[str, dt.date]:
@@ -63,6 +61,18 @@ class QuarterSnapshot:
     def list(self):
         """The coming list the quarter forecasts."""
         return get_list(self.meta["list_id"])
+
+    @property
+    def rules(self):
+        """The rule version the coming list follows, as known on the as-of date (``enacted.py``)."""
+        from ..rules import version_by_id
+
+        return version_by_id(self.meta["rules"])
+
+    def conflicts_of(self, area_id: str) -> pd.DataFrame:
+        """The other sources' different values for the area's chosen figures, by indicator."""
+        conflicts = self.tables["conflicts"]
+        return conflicts[conflicts["geo_code"] == area_id].set_index("indicator")
 
     @property
     def plans(self) -> pd.DataFrame:
@@ -108,77 +118,12 @@ class QuarterSnapshot:
         return figures[figures["geo_code"] == area_id].set_index("indicator")
 
 
-def _decimal(text) -> Decimal | None:
-    return None if text is None or (not isinstance(text, str) and pd.isna(text)) else Decimal(str(text))
-
-
-def _flag(text):
-    return {"true": True, "false": False}.get(text)
-
-
-def _text(value) -> str | None:
-    """A stored text, or None (a column with no text at all is read back as NaN)."""
-    return value if isinstance(value, str) else None
-
-
-def _int(value):
-    return None if value is None or pd.isna(value) else int(value)
-
-
-def _by_area(frame: pd.DataFrame, area_ids) -> dict:
-    """The rows of ``frame`` for ``area_ids`` as plain dicts, grouped by area (one pass: a report's
-    first call rebuilds every area of the country)."""
-    grouped: dict = {}
-    for record in frame[frame["area"].isin(area_ids)].to_dict("records"):
-        grouped.setdefault(record["area"], []).append(record)
-    return grouped
-
-
 def _rebuild(snapshot: QuarterSnapshot, area_ids) -> dict:
-    """AreaResult objects from the stored rows (exact: decimals are stored as text)."""
-    lst = snapshot.list
-    version = lst.version
-    areas = snapshot.tables["areas"]
-    areas = {r["area"]: r for r in areas[areas["area"].isin(area_ids)].to_dict("records")}
-    criteria = _by_area(snapshot.tables["criteria"], area_ids)
-    designations = _by_area(snapshot.tables["designations"], area_ids)
-    exits = _by_area(snapshot.tables["exits"], area_ids)
-    locked = frozenset(snapshot.meta["locked"])
-    out = {}
-    for area_id in area_ids:
-        row = areas[area_id]
-        residents = _decimal(row["residents"])
-        run = None
-        if row["run_years"] is not None and not pd.isna(row["run_years"]):
-            run = Run(int(row["run_years"]), bool(row["run_open"]),
-                      None if pd.isna(row["run_first_covered"]) else row["run_first_covered"], _int(row["run_last_year"]))
-        result = AreaResult(area_id, lst, version, residents, _flag(row["population_ok"]), name=row["name"],
-                            locked=locked)
-        result.run = run
-        result.years_on_list = _int(row["years_on_list"])
-        result.years_open = bool(row["years_open"])
-        result.notes = [n for n in str(row["notes"] or "").split(" | ") if n]
-        for c in criteria.get(area_id, []):
-            criterion = version.criteria[c["criterion"]]
-            detail = None
-            if c["threshold_low"] is not None and not pd.isna(c["threshold_low"]):
-                figure = CrimeFigure(lst.id, _decimal(c["figure_value"]),
-                                     None if pd.isna(c["figure_multiple"]) else int(c["figure_multiple"]))
-                detail = Threshold(_decimal(c["threshold"]), _decimal(c["threshold_low"]), _decimal(c["threshold_high"]),
-                                   criterion.national_average_multiple, figure)
-            result.criteria[c["criterion"]] = CriterionResult(
-                criterion, _decimal(c["value"]), _decimal(c["threshold"]), _text(c["threshold_source"]), _flag(c["met"]),
-                _decimal(c["distance_pp"]), _int(c["persons"]), _text(c["reason"]), _decimal(c["denominator"]),
-                _text(c["reason_code"]), detail, bool(c["depends_on_choice"]))
-        for d in designations.get(area_id, []):
-            result.designations[d["designation"]] = _flag(d["value"])
-        for e in exits.get(area_id, []):
-            path = ExitPath(e["designation"], _int(e["persons"]), _int(e["persons_best"]),
-                            tuple(x for x in e["criteria"].split(";") if x), tuple(x for x in e["locked"].split(";") if x),
-                            bool(e["possible"]), tuple(x for x in e["undecided"].split(";") if x), e["list_id"])
-            if e["which"] == "now":
-                result.exit = path
-            else:
-                result.exit_next = path
-        out[area_id] = result
-    return out
+    """AreaResult objects from the stored results (exact: see ``codec``)."""
+    import json
+
+    from .codec import decode
+
+    stored = snapshot.tables["results"]
+    wanted = set(area_ids)
+    return {area: decode(json.loads(text)) for area, text in zip(stored["area"], stored["result"]) if area in wanted}

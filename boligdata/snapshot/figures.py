@@ -72,3 +72,27 @@ def coming_list_figures(series: pd.DataFrame, list_year: int, indicators) -> pd.
     chosen = part.drop_duplicates(["geo_code", "indicator"]).drop(columns="_other_year")
     chosen = chosen.assign(basis_da=chosen["status"].map(BASIS_DA))
     return chosen.reset_index(drop=True)
+
+
+def source_conflicts(known: pd.DataFrame, chosen: pd.DataFrame) -> pd.DataFrame:
+    """Per chosen figure, the other source's different value for the same place, indicator and
+    period, where one exists (the next in precedence): a report names it (issue 22, "which source").
+
+    >>> obs = pd.DataFrame({"geo_level": "area", "geo_code": "a", "indicator": "x", "period": "2020Q3",
+    ...     "value": [41.0, 39.4], "status": ["estimate", "provisional"],
+    ...     "vintage": pd.Timestamp("2020-09-22"), "source": ["p3", "p4"]})
+    >>> source_conflicts(obs, one_per_period(obs))[["value", "other_value", "other_source"]].to_dict("records")
+    [{'value': 41.0, 'other_value': 39.4, 'other_source': 'p4'}]
+    """
+    columns = KEY + ["value", "source", "status", "other_value", "other_source", "other_status", "other_vintage"]
+    if chosen.empty:
+        return pd.DataFrame(columns=columns)
+    others = known[known["value"].notna()]
+    others = others.assign(_rank=others["status"].map(precedence()).fillna(len(STATUSES)))
+    merged = chosen[KEY + ["value", "source", "status"]].merge(
+        others[KEY + ["value", "source", "status", "vintage", "_rank"]], on=KEY, suffixes=("", "_other"))
+    merged = merged[(merged["value_other"] != merged["value"])]
+    merged = merged.sort_values(KEY + ["_rank", "vintage"], ascending=[True] * len(KEY) + [True, False], kind="stable")
+    merged = merged.drop_duplicates(KEY).rename(columns={"value_other": "other_value", "source_other": "other_source",
+                                                          "status_other": "other_status", "vintage": "other_vintage"})
+    return merged[columns].reset_index(drop=True)
