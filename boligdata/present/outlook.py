@@ -169,7 +169,7 @@ def following_da(result: AreaResult, view: AreaView) -> str:
         return f"Med de nuværende tal ventes {result.name} ikke på listen {list_da}{rules}."
     years = ""
     if top.consecutive_years_of and later.years_on_list:
-        years = f" ({later.years_on_list}. år i træk på listen)"
+        years = f" ({'mindst ' if later.years_open else ''}{later.years_on_list} år i træk på listen)"
     text = f"Med de nuværende tal ventes {result.name} på listen {list_da} som {later.designation_label().lower()}{years}{rules}."
     path = later.exit
     if path is None:
@@ -191,11 +191,14 @@ def stays_da(result: AreaResult) -> list[str]:
     return list(dict.fromkeys(c.stays_da for d in held for c in d.consequences if c.stays_da))
 
 
-def exit_sentence(result: AreaResult, view: AreaView | None = None, basis: dict | None = None) -> str | None:
+def exit_sentence(result: AreaResult, view: AreaView | None = None, basis: dict | None = None,
+                  stays: bool = True) -> str | None:
     """The coming list and the following one for an area that holds a designation, in Danish.
 
     ``view`` says which criteria's shares may not be published: their numbers are then left out;
-    ``basis`` gives each indicator's figure status (estimate, provisional, ...) for the wording.
+    ``basis`` gives each indicator's figure status (estimate, provisional, ...) for the wording;
+    ``stays`` adds what still applies after the area leaves the list (a report that lists the
+    designation's consequences beside the sentence says it there instead, once).
     """
     view = view or AreaView.open(result.area)
     path = result.exit
@@ -210,10 +213,10 @@ def exit_sentence(result: AreaResult, view: AreaView | None = None, basis: dict 
     following = following_da(result, view)
     if following:
         text += " " + following
-    stays = stays_da(result)
-    if stays and result.following is not None:
+    remains = stays_da(result) if stays else []
+    if remains and result.following is not None:
         text += (f" Som {label} på listen {result.list.label_da}: "
-                 + "; ".join(s[0].lower() + s[1:] for s in stays) + ".")
+                 + "; ".join(s[0].lower() + s[1:] for s in remains) + ".")
     return text
 
 

@@ -193,6 +193,12 @@ class Kvartalsrapport:
         if undecided:
             items.append(f"Kan ikke afgøres helt med de tal, der foreligger: {join_da([r.name for r in undecided])} "
                          f"(se boksen øverst).")
+        settled = [r for r in self.results if r.exit is not None and not r.exit.possible]
+        following = next((r.following for r in self.results if r.following is not None), None)
+        if on_list and len(settled) == len([r for r in self.results if r.exit is not None]) and following is not None:
+            items.append(f"Tallene til listen {list_da} er målt, og ingen indsats kan længere ændre den; det, der "
+                         f"gøres nu, virker først på listen {following.list.label_da}. Vejene af listen nedenfor "
+                         f"gælder derfor den liste, efter loven som den gælder {self.ctx.as_of_da()}.")
         for r in on_list:
             sentence = exit_sentence(r, self.view(r), self.basis(r))
             if sentence:
@@ -345,7 +351,7 @@ class Kvartalsrapport:
                 caption=f"{r.name}: prognose for listen {self.ctx.list.label_da}. Afstanden er positiv, når "
                         f"kriteriet er opfyldt.",
                 meaning=lambda row, key, area=r.area: self._at_risk_meaning(area, row, key)))
-            sentence = exit_sentence(r, view, self.basis(r))
+            sentence = exit_sentence(r, view, self.basis(r), stays=False)
             if sentence:
                 parts.append(paragraph(sentence, "bd-exit"))
             parts += [paragraph(text) for text in (first_hard_da(r), self._conflicts_da(r), self._choice_da(r)) if text]

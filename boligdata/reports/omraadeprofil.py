@@ -210,7 +210,7 @@ class Omraadeprofil:
             parts.append(paragraph(f"Prognose for listen {self.ctx.list.label_da}: {label}{band}. {reason} "
                                    f"{years_sentence(result)}"))
             basis = dict(zip(self.figures.index, self.figures["status"]))
-            sentence = exit_sentence(result, self.view(), basis)
+            sentence = exit_sentence(result, self.view(), basis, stays=False)
             if sentence:
                 parts.append(paragraph(sentence, "bd-exit"))
             hard = first_hard_da(result)
