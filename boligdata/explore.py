@@ -17,10 +17,13 @@ from .gaps import gap_table
 
 def nearest(snapshot, n: int = 10, met: bool | None = None) -> pd.DataFrame:
     """The areas nearest to a threshold of the coming list, in persons where the group is known
-    (else in points): one row per area and criterion, nearest first. ``met`` keeps only criteria
-    that are met (True: how little it takes to leave) or not met (False: how little to enter)."""
-    criteria = snapshot.tables["criteria"].merge(snapshot.tables["areas"][["area", "name", "municipality_code"]],
-                                                 on="area")
+    (else in points): one row per area and criterion, nearest first, with the criterion's state on
+    the date (``movable``, ``measured``, ``published``: only a movable figure can still be changed)
+    and the persons in what is left of its window. ``met`` keeps only criteria that are met (True:
+    how little it takes to leave) or not met (False: how little to enter)."""
+    criteria = snapshot.tables["criteria"]
+    criteria = criteria[criteria["which"] == "coming"].merge(
+        snapshot.tables["areas"][["area", "name", "municipality_code"]], on="area")
     criteria = criteria[criteria["distance_pp"].notna()].copy()
     if met is not None:
         criteria = criteria[criteria["met"].astype(str) == ("true" if met else "false")]
@@ -28,7 +31,7 @@ def nearest(snapshot, n: int = 10, met: bool | None = None) -> pd.DataFrame:
     criteria["persons"] = pd.to_numeric(criteria["persons"], errors="coerce")
     criteria["order"] = criteria["persons"].fillna(criteria["distance_pp"].abs() * 1000)
     columns = ["name", "municipality_code", "criterion", "indicator", "value", "threshold", "met", "distance_pp",
-               "persons"]
+               "persons", "state", "persons_open"]
     return criteria.sort_values(["order", "name"]).head(n)[columns].reset_index(drop=True)
 
 

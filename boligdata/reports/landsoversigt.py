@@ -184,6 +184,11 @@ class Landsoversigt:
             if row.forecast or row.published:
                 before = f" (listen {previous.label_da}: {row.published})" if previous else ""
                 items.append(f"{row.designation}: {row.forecast} ventes på listen {self.ctx.list.label_da}{before}.")
+        following = next((r.following for r in self.results if r.following is not None), None)
+        if following is not None and not any(r.exit is not None and r.exit.possible for r in self.results):
+            items.append(f"Tallene til listen {self.ctx.list.label_da} er målt, så kun ministeriets endnu ikke "
+                         f"offentliggjorte tal kan ændre den; vejene af og på listen nedenfor gælder listen "
+                         f"{following.list.label_da}.")
         undecided = [r.name for r in self.results if r.undecided_designations()]
         if undecided:
             items.append(f"Kan ikke afgøres helt med de tal, der foreligger: {len(undecided)} områder.")
