@@ -258,7 +258,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--all", action="store_true", help="every report of the workspace for the quarter")
     p.add_argument("--templates", metavar="LIST", help="with --all: only these templates, comma-separated")
     p.add_argument("--as-of", metavar="YYYY-MM-DD",
-                   help="the date the figures stood on, inside the quarter (default: its last day)")
+                   help="the date the figures stood on: inside the quarter, or after it up to the end of the next "
+                        "quarter for the committee's meeting (default: the quarter's last day)")
     p.add_argument("--internal", action="store_true",
                    help="no disclosure control (small counts shown); for internal use only, never publish")
     p.add_argument("--pdf", action="store_true", help="also print each report to PDF beside the HTML (Chromium)")
@@ -270,7 +271,8 @@ def build_parser() -> argparse.ArgumentParser:
     _workspace_arg(p)
     p.add_argument("--quarter", required=True, metavar="YYYYQn")
     p.add_argument("--as-of", metavar="YYYY-MM-DD",
-                   help="the date the figures stood on, inside the quarter (default: its last day)")
+                   help="the date the figures stood on: inside the quarter, or after it up to the end of the next "
+                        "quarter for the committee's meeting (default: the quarter's last day)")
     p.add_argument("--templates", metavar="LIST", help="comma-separated (default: all report templates)")
     p.add_argument("--municipalities", default="all", metavar="all|CODES", help="'all' or comma-separated kommunekoder")
     p.add_argument("--workers", type=int, default=2, metavar="N", help="parallel workers (default 2)")

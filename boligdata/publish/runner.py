@@ -125,19 +125,53 @@ def parse_quarter_parameter(quarter: str) -> str:
     return canonical
 
 
-def as_of_parameter(value, quarter: str) -> str | None:
-    """``--as-of``: a date inside the quarter (None for the quarter's last day)."""
+def today():
+    """Today's date (``BOLIGDATA_TODAY=YYYY-MM-DD`` sets another, for a test or a re-run of a past day)."""
     import datetime as dt
+    import os
 
+    given = os.environ.get("BOLIGDATA_TODAY")
+    return dt.date.fromisoformat(given) if given else dt.date.today()
+
+
+def _next_quarter_end(quarter: str):
+    year, number = int(quarter[:4]), int(quarter[-1])
+    following = f"{year + 1}Q1" if number == 4 else f"{year}Q{number + 1}"
+    return period_bounds(following)[1]
+
+
+def as_of_parameter(value, quarter: str) -> str | None:
+    """``--as-of``: the date the quarter's figures stood on (None for the quarter's last day).
+
+    A day inside the quarter, or after it up to the end of the following quarter: committees meet
+    after the quarter, and its report as it stood on the meeting's date uses every figure about the
+    quarter known by then ("3. kvartal 2020 · tal pr. 20. oktober 2020"). A quarter that has not
+    begun is refused; a date after today is allowed with a warning (the figures of that day are not
+    known yet).
+
+    >>> as_of_parameter("2020-10-20", "2020Q3"), as_of_parameter("2020-09-30", "2020Q3")
+    ('2020-10-20', None)
+    """
+    import datetime as dt
+    import sys
+
+    start, end = period_bounds(quarter)
+    if start > today():
+        raise ParameterError(f"--quarter {quarter}: the quarter has not begun (it starts {start}; today is "
+                             f"{today()}): there are no figures for it yet")
     if value in (None, ""):
         return None
     try:
         date = dt.date.fromisoformat(str(value))
     except ValueError:
         raise ParameterError(f"--as-of: expected a date YYYY-MM-DD, found {value!r}") from None
-    start, end = period_bounds(quarter)
-    if not start <= date <= end:
-        raise ParameterError(f"--as-of {date}: expected a date in {quarter} ({start} to {end})")
+    latest = _next_quarter_end(quarter)
+    if not start <= date <= latest:
+        raise ParameterError(f"--as-of {date}: expected a date from the start of {quarter} ({start}) to the end of the "
+                             f"quarter after it ({latest}), the latest a committee would meet about it")
+    if date > today():
+        print(f"warning: --as-of {date} is after today ({today()}): the report uses the figures known now, not those "
+              f"of that day", file=sys.stderr)
     return None if date == end else date.isoformat()
 
 

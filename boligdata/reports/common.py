@@ -225,7 +225,7 @@ def left_out(snapshot: QuarterSnapshot, geo_codes=None, lists: bool = True) -> s
     rows = int(excluded.loc[excluded["what"] == "list_rows", "count"].sum()) if lists else 0
     parts = []
     if figures:
-        parts.append(f"{number_da(figures)} tal, der først er opgjort senere")
+        parts.append(f"{number_da(figures)} tal, der først er opgjort senere eller gælder en senere periode")
     if rows:
         parts.append(f"{number_da(rows)} oplysninger fra lister, der først er offentliggjort senere")
     if not parts:

@@ -56,7 +56,9 @@ def compute(tables, quarter: str, as_of: dt.date) -> dict:
     """Every table of the snapshot of ``quarter`` as it stood on ``as_of`` (a dict of frames + meta)."""
     lst = coming_list(as_of)
     rules = governing_rules(lst, as_of)
-    known, later = split_by_date(tables.observations, as_of)
+    from ..readers.values import period_bounds
+
+    known, later = split_by_date(tables.observations, as_of, period_bounds(quarter)[1])
     series = one_per_period(known)
     has_criteria = series[(series["geo_level"] == "area") & series["indicator"].isin(criteria_indicators())]
     monitored = set(has_criteria["geo_code"])

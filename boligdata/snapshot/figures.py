@@ -36,10 +36,17 @@ def precedence() -> dict[str, int]:
     return {status: rank for rank, status in enumerate(order)}
 
 
-def split_by_date(observations: pd.DataFrame, as_of: dt.date) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The observations known on ``as_of`` (vintage and period start on or before it), and the rest."""
+def split_by_date(observations: pd.DataFrame, as_of: dt.date, until: dt.date | None = None
+                  ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The observations known on ``as_of`` (vintage on or before it) about periods begun by then and,
+    where ``until`` is given (the quarter's last day), by ``until``; and the rest.
+
+    A 3rd-quarter report as it stood on 20 October uses the figures pulled by 20 October about the
+    3rd quarter and before, not those about the 4th.
+    """
     stamp = pd.Timestamp(as_of)
-    known = (observations["vintage"] <= stamp) & (observations["period_start"] <= stamp)
+    begun = pd.Timestamp(min(as_of, until)) if until is not None else stamp
+    known = (observations["vintage"] <= stamp) & (observations["period_start"] <= begun)
     return observations[known], observations[~known]
 
 
