@@ -38,6 +38,11 @@ def cmd_ingest(args) -> int:
         note = f" ({synthetic} synthetic)" if synthetic else ""
         print(f"  {name}.parquet  {rows} rows{note}")
     print("  manifest.json")
+    from .digest import lines_en
+
+    print("what changed (processed/digest.json):")
+    for line in lines_en(result.manifest["digest"]):
+        print(f"  {line}")
     return 0
 
 

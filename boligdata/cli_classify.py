@@ -66,8 +66,9 @@ def read_values(path: Path) -> pd.DataFrame:
     missing = [c for c in REQUIRED if c not in index]
     if missing:
         raise table.error(f"the columns {', '.join(REQUIRED)} (missing: {', '.join(missing)})", row=1)
-    records = []
+    records, rows = [], []
     for row, cells in table.rows:
+        rows.append(row)
         record = {"area": str(cells[index["area"]]).strip()}
         if "category" in index and index["category"] < len(cells) and not is_blank(cells[index["category"]]):
             record["category"] = str(cells[index["category"]]).strip()
@@ -85,7 +86,70 @@ def read_values(path: Path) -> pd.DataFrame:
         records.append(record)
     if not records:
         raise table.error("at least one area below the header")
-    return pd.DataFrame(records)
+    frame = pd.DataFrame(records)
+    frame.attrs.update(rows=rows, headings={c: table.headers[i] for c, i in index.items() if c in NUMERIC},
+                       error=table.error)
+    return frame
+
+
+def check_plausible_values(frame: pd.DataFrame, lst, history_rows=(), confirmations=None) -> list:
+    """Refuse what ingest would refuse in a table for classify (issue 23): a share column whose every
+    value lies within 0-1 (per column: other columns on 0-100 do not prove it), a figure outside its
+    plausible range, a figure on the wrong side of what the area's list history required. A real
+    outlier is confirmed in the workspace's raw/bekraeftelser*. Returns the confirmations used.
+    """
+    from .catalog import load_catalog
+    from .plausibility import CONFIRM_HINT, Confirmations, history_findings, load_plausibility, range_findings
+
+    catalog, checks = load_catalog(), load_plausibility()
+    confirmations = confirmations or Confirmations()
+    headings, rows, error = frame.attrs["headings"], frame.attrs["rows"], frame.attrs["error"]
+    long = frame.melt(id_vars=["area"], value_vars=[c for c in headings if c in frame], var_name="indicator",
+                      value_name="value").dropna(subset=["value"])
+    long["value"] = long["value"].astype(float)
+    long["geo_level"], long["geo_code"], long["period"] = "area", long["area"], str(lst.year)
+    long["year"] = lst.year
+    long["_position"] = long.index % len(frame)
+    units = long["indicator"].map(catalog["unit"])
+    for indicator, part in long[units.isin(("pct",))].groupby("indicator"):
+        if catalog.loc[indicator, "small_shares"]:
+            continue
+        values = part["value"]
+        if ((values >= 0) & (values <= 1)).all() and (values > 0).any():
+            first = part.index[0]
+            if confirmations.find("area", part.loc[first, "area"], indicator, lst.year, values[first]) is None:
+                raise error(f"a percentage from 0 to 100; every value of this column lies between 0 and 1, as shares "
+                            f"written from 0 to 1 do: write {100 * values[first]:.1f} for {values[first]:g}, or "
+                            f"confirm a share truly under 1 % ({CONFIRM_HINT})", row=rows[part.loc[first, '_position']],
+                            column=headings[indicator], value=float(values[first]))
+    history = pd.DataFrame(list(history_rows), columns=["area_id", "list_id", "designation"])
+    findings = range_findings(long, units, checks) + history_findings(
+        long.assign(geo_code=long["area"]), history, checks)
+    used = []
+    for finding in findings:
+        row = long.loc[finding.index]
+        match = None if finding.check == "possible" else confirmations.find(
+            "area", row["area"], row["indicator"], row["period"], row["value"])
+        if match is None:
+            raise error(finding.expected, row=rows[row["_position"]], column=headings[row["indicator"]],
+                        value=float(row["value"]))
+        used.append(match)
+    return used
+
+
+def workspace_confirmations(args):
+    """The workspace's confirmations, keyed by area name as well as area id (classify reads names)."""
+    from .plausibility import Confirmations
+
+    if not (args.workspace or os.environ.get("BOLIGDATA_WORKSPACE")):
+        return Confirmations()
+    from .loader import load
+
+    data = load(args.workspace)
+    table = data.confirmations
+    names = data.areas.set_index("area_id")["area_name"]
+    by_name = table[table["geo_code"].isin(names.index)].assign(geo_code=lambda t: t["geo_code"].map(names))
+    return Confirmations(pd.concat([table, by_name], ignore_index=True))
 
 
 def read_history(path: Path, first_covered=None) -> ListHistory:
@@ -139,7 +203,24 @@ def crime_figures(args, lst, as_of=None) -> CrimeFigures:
     user = user_crime_figure(lst, national_average=given.get("crime_national_average"),
                              threshold=given.get("crime_threshold"),
                              threshold_forebyggelse=given.get("crime_threshold_forebyggelse"))
+    _check_plausible_flag(given, lst, args)  # after the possible range: 72 % is wrong, not an outlier
     return figures.merged(user)
+
+
+def _check_plausible_flag(given: dict, lst, args) -> None:
+    """A national average (or threshold) on the command line outside the plausible range
+    (data/plausibility.yaml) is refused unless the workspace confirmed it, as ingest does."""
+    from .plausibility import CONFIRM_HINT, load_plausibility
+
+    bound = load_plausibility().plausible("convicted_pct", "pct", "country")
+    for name, value in given.items():
+        multiple = {"crime_threshold": 3, "crime_threshold_forebyggelse": 2}.get(name, 1)
+        average = float(value) / multiple
+        if bound is not None and bound.outside(average) and workspace_confirmations(args).find(
+                "country", "000", "convicted_pct", str(lst.year), float(value)) is None:
+            raise ParameterError(f"--{name.replace('_', '-')}: {value} % gives a national average of {average:g} % "
+                                 f"convicted adults; expected {bound.text()} % ({bound.why}); {CONFIRM_HINT} and "
+                                 "pass --workspace")
 
 
 def undecided_message(results) -> str | None:
@@ -166,6 +247,8 @@ def cmd_classify(args) -> int:
     as_of = _as_of(args.as_of) if args.as_of else None
     frame = read_values(Path(args.input))
     history = read_history(Path(args.history), args.history_from) if args.history else None
+    check_plausible_values(frame, lst, history.rows[['area', 'list_id', 'designation']].itertuples(index=False)
+                           if history is not None else (), workspace_confirmations(args))
     crime = crime_figures(args, lst, as_of)
     for line in crime.warnings():
         print(f"warning: {line}", file=sys.stderr)

@@ -23,8 +23,10 @@ import pandas as pd
 
 from . import __version__
 from .catalog import load_catalog
+from .digest import digest
 from .errors import InputError, OutputError, ParameterError
 from .lists import as_list, lists_of_year, load_lists, resolve_list
+from .plausibility import CONFIRM_HINT, Confirmations, history_findings, jump_findings, load_plausibility, range_findings
 from .municipalities import COUNTRY_CODE, municipalities, normalise_kommunekode, regions
 from .paths import DATA_DIR, Workspace, resolve_workspace
 from .readers.inputs import InputWarning, empty_frame, read_input
@@ -281,16 +283,20 @@ def _refuse_fraction_files(obs: pd.DataFrame, units: pd.Series, catalog: pd.Data
                     f"a percentage from 0 to 100; this value is about 100 times smaller than the other periods of "
                     f"{obs.loc[first, 'indicator']} for {obs.loc[first, 'geo_code']} (around {typical[first]:.1f}): "
                     f"write {100 * obs.loc[first, 'value']:.1f}, or give tæller and nævner if it is right")
-    for file, part in shares[~small & ~proven].groupby("_file", sort=True):
+    # Per indicator, not per file: a file of 0-100 shares of other indicators does not prove these
+    # (issue 23: criteria written 0-1 beside LBF's shares written 0-100).
+    for (file, indicator), part in shares[~small & ~proven].groupby(["_file", "indicator"], sort=True):
         if len(part) and ((part["value"] >= 0) & (part["value"] <= 1)).all() and (part["value"] > 0).any():
             first = part.index[0]
             raise _fail(obs, first, "værdi", obs.loc[first, "value"],
-                        f"a percentage from 0 to 100; every share in this file lies between 0 and 1, as shares written "
-                        f"from 0 to 1 do: write {100 * obs.loc[first, 'value']:.1f} for {obs.loc[first, 'value']:g} "
-                        "(shares truly under 1 % are accepted with their tæller and nævner)")
+                        f"a percentage from 0 to 100; every {indicator} value in this file lies between 0 and 1, as "
+                        f"shares written from 0 to 1 do: write {100 * obs.loc[first, 'value']:.1f} for "
+                        f"{obs.loc[first, 'value']:g} (shares truly under 1 % are accepted with their tæller and "
+                        "nævner, or confirmed in raw/bekraeftelser*)")
 
 
-def _build_observations(obs: pd.DataFrame, resolver: AreaResolver, plans: set) -> pd.DataFrame:
+def _build_observations(obs: pd.DataFrame, resolver: AreaResolver, plans: set,
+                        confirmations: Confirmations | None = None) -> pd.DataFrame:
     """Check and normalise observations, column-wise (national files have many rows)."""
     catalog = load_catalog()
     obs = obs.copy()
@@ -327,7 +333,8 @@ def _build_observations(obs: pd.DataFrame, resolver: AreaResolver, plans: set) -
         return f"a percentage that matches tæller/nævner ({expected_share:.1f}){hint}"
 
     _first(obs, mismatch, "værdi", "value", explain)
-    _refuse_fraction_files(obs, units, catalog)
+    confirmed = _confirmed_rows(obs, confirmations)
+    _refuse_fraction_files(obs[~confirmed], units[~confirmed], catalog)
     obs["unit"] = units
     _check_duplicates(obs, ["geo_level", "geo_code", "indicator", "period", "source"], "periode")
     bounds = {p: period_bounds(p) for p in obs["period"].unique()}
@@ -337,6 +344,64 @@ def _build_observations(obs: pd.DataFrame, resolver: AreaResolver, plans: set) -
     obs["vintage"] = pd.to_datetime(obs["vintage"])
     obs = obs.rename(columns={"value_missing_reason": "missing_reason"})
     return obs
+
+
+def _confirmed_rows(obs: pd.DataFrame, confirmations: Confirmations | None) -> pd.Series:
+    """Rows the workspace confirmed as right (same place, indicator, period and value)."""
+    if confirmations is None or confirmations.table.empty:
+        return pd.Series(False, index=obs.index)
+    keys = set(zip(confirmations.table["geo_level"], confirmations.table["geo_code"], confirmations.table["indicator"]))
+    candidates = [i for i, key in zip(obs.index, zip(obs["geo_level"], obs["geo_code"], obs["indicator"])) if key in keys]
+    mask = pd.Series(False, index=obs.index)
+    for index in candidates:
+        row = obs.loc[index]
+        if pd.notna(row["value"]) and confirmations.find(row["geo_level"], row["geo_code"], row["indicator"],
+                                                         row["period"], row["value"]) is not None:
+            mask[index] = True
+    return mask
+
+
+def _build_confirmations(frame: pd.DataFrame, resolver: AreaResolver, plans: set) -> Confirmations:
+    """The workspace's confirmed outliers, with their places resolved as the observations' are."""
+    frame = frame.copy()
+    codes = []
+    for index, row in frame.iterrows():
+        try:
+            codes.append(_geo_code(row["geo_level"], str(row["geo_code"]), resolver, plans))
+        except ValueError as exc:
+            raise _fail(frame, index, "geografikode", row["geo_code"], str(exc)) from None
+    frame["geo_code"] = pd.Series(codes, index=frame.index, dtype="string")
+    _first(frame, ~frame["indicator"].isin(load_catalog().index), "indikator", "indicator",
+           "an indicator id from the catalogue (docs/indicators.md)")
+    return Confirmations(frame)
+
+
+def _check_plausibility(obs: pd.DataFrame, history: pd.DataFrame, confirmations: Confirmations,
+                        checks) -> pd.DataFrame:
+    """Stop at the first implausible figure nobody confirmed (issue 23); return the confirmed ones
+    with what they confirmed, for the reports' sources."""
+    def where(index) -> str:
+        located = _locate(obs, index)
+        return f"{located['file']} row {located['row']}"
+
+    findings = (range_findings(obs, obs["unit"], checks) + jump_findings(obs, obs["unit"], checks, where)
+                + history_findings(obs, history, checks))
+    confirmed = []
+    for finding in findings:
+        row = obs.loc[finding.index]
+        match = None if finding.check == "possible" else confirmations.find(
+            row["geo_level"], row["geo_code"], row["indicator"], row["period"], row["value"])
+        if match is None:
+            raise _fail(obs, finding.index, "værdi", row["value"], finding.expected)
+        confirmed.append({"geo_level": row["geo_level"], "geo_code": row["geo_code"], "indicator": row["indicator"],
+                          "period": row["period"], "value": float(row["value"]), "check": finding.check,
+                          "confirmed_by": match["confirmed_by"], "reason": match["reason"], "date": match["date"],
+                          "file": _locate(obs, finding.index)["file"]})
+    frame = pd.DataFrame(confirmed, columns=["geo_level", "geo_code", "indicator", "period", "value", "check",
+                                             "confirmed_by", "reason", "date", "file"])
+    return frame.drop_duplicates(["geo_level", "geo_code", "indicator", "period", "value"]).astype(
+        {c: "string" for c in ("geo_level", "geo_code", "indicator", "period", "check", "confirmed_by", "reason",
+                               "date", "file")})
 
 
 def _check_plan_refs(frame: pd.DataFrame, plans: set) -> None:
@@ -397,13 +462,17 @@ def build_tables(workspace: Workspace) -> tuple[dict[str, pd.DataFrame], list[st
     _check_plans(plans, areas)
     plan_ids = set(plans["plan_id"])
     tables = {"areas": areas, "plans": plans}
-    tables["observations"] = _build_observations(raw["observations"], resolver, plan_ids)
+    confirmations = _build_confirmations(raw["confirmations"], resolver, plan_ids)
+    observations = _build_observations(raw["observations"], resolver, plan_ids, confirmations)
     history = raw["list_history"].copy()
     history["list_id"] = pd.Series(dtype="string")
     if not history.empty:
         history["area_id"] = resolver.resolve(history, "area_id", "område")
         history["list_id"] = _list_ids(history)
     _check_duplicates(history, ["list_id", "area_id", "designation"], "betegnelse")
+    checks = load_plausibility()
+    tables["confirmed"] = _check_plausibility(observations, history, confirmations, checks)
+    tables["observations"] = observations
     tables["list_history"] = history
     tables["list_coverage"] = _coverage(raw["list_coverage"])
     for name in ("activities", "economy", "staff"):
@@ -422,19 +491,27 @@ def build_tables(workspace: Workspace) -> tuple[dict[str, pd.DataFrame], list[st
         if row["period_from"] > row["period_to"]:
             raise _fail(tables["letting"], index, "til_kvartal", row["period_to"], "a quarter no earlier than fra_kvartal")
     tables["letting"] = tables["letting"].rename(columns={"count_missing_reason": "missing_reason"})
-    messages.extend(_check_crime_averages(raw["crime_averages"]))
+    averages, confirmed_averages = _check_crime_averages(raw["crime_averages"], confirmations, checks)
+    messages.extend(averages)
+    tables["confirmed"] = pd.concat([tables["confirmed"], confirmed_averages], ignore_index=True)
     tables["crime_averages"] = raw["crime_averages"]
+    for index in confirmations.unused().index:
+        where = _locate(confirmations.table, index)
+        messages.append(f"{where['file']} row {where['row']}: confirms no figure that a check found implausible (has "
+                        "the figure changed, or was it never refused?); it is not used")
+    tables["confirmations"] = confirmations.table
     return {name: _finish(frame) for name, frame in tables.items()}, messages
 
 
-def _check_crime_averages(frame: pd.DataFrame) -> list[str]:
+def _check_crime_averages(frame: pd.DataFrame, confirmations: Confirmations, checks) -> tuple[list[str], pd.DataFrame]:
     """Each national average or threshold must be a plausible share of convicted adults for its list,
     and agree with a published figure unless that figure's evidence is weaker than the user's:
     refused at ingest, naming the row, not later in every report. Returns a warning per published
-    figure a row replaces."""
+    figure a row replaces, and the confirmed outliers."""
     from .crime import crime_figures_from_table, known_crime_figures
 
-    warnings = []
+    warnings, confirmed = [], []
+    bound = checks.plausible("convicted_pct", "pct", "country")
     for index, row in frame.iterrows():
         try:
             warnings += known_crime_figures().merged(crime_figures_from_table(frame.loc[[index]])).warnings()
@@ -443,7 +520,22 @@ def _check_crime_averages(frame: pd.DataFrame) -> list[str]:
             value = row.get("national_average_pct") if column == "landsgennemsnit_pct" else row.get("threshold_pct")
             detail = str(exc).split(": ", 1)[-1]
             raise _fail(frame, index, column, value, f"a plausible figure for the list ({detail})") from None
-    return warnings
+        given = row.get("national_average_pct") if pd.notna(row.get("national_average_pct")) else row.get("threshold_pct")
+        if bound is not None and pd.notna(given):
+            average = float(given) if pd.notna(row.get("national_average_pct")) else float(given) / float(row["multiple"] or 1)
+            if bound.outside(average):
+                column = "landsgennemsnit_pct" if pd.notna(row.get("national_average_pct")) else "tærskel_pct"
+                match = confirmations.find("country", COUNTRY_CODE, "convicted_pct", str(int(row["list_year"])), given)
+                if match is None:
+                    raise _fail(frame, index, column, given,
+                                f"a plausible national average share convicted: {average:g} % lies outside "
+                                f"{bound.text()} % ({bound.why}); "
+                                f"with the indicator convicted_pct, level land and the list year as periode: {CONFIRM_HINT}")
+                confirmed.append({"geo_level": "country", "geo_code": COUNTRY_CODE, "indicator": "convicted_pct",
+                                  "period": str(int(row["list_year"])), "value": float(given), "check": "range",
+                                  "confirmed_by": match["confirmed_by"], "reason": match["reason"],
+                                  "date": match["date"], "file": _locate(frame, index)["file"]})
+    return warnings, pd.DataFrame(confirmed)
 
 
 def _finish(frame: pd.DataFrame) -> pd.DataFrame:
@@ -594,11 +686,16 @@ def _ingest(ws: Workspace, force: bool) -> IngestResult:
                             manifest=manifest)
     inputs = fingerprint(ws)
     tables, messages = build_tables(ws)
+    input_hash = _sha256(json.dumps(inputs, sort_keys=True).encode())
+    if manifest and manifest.get("input_hash") == input_hash and "digest" in manifest:
+        changes = manifest["digest"]  # the same inputs again (--force): what changed is what changed then
+    else:
+        changes = digest(tables["areas"], tables["observations"], *_previous(ws, manifest, ("areas", "observations")))
     blobs = {name: _parquet_bytes(frame) for name, frame in tables.items()}
     new_manifest = {
         "package_version": __version__,
         "fingerprint": inputs,
-        "input_hash": _sha256(json.dumps(inputs, sort_keys=True).encode()),
+        "input_hash": input_hash,
         "tables": {
             name: {
                 "rows": int(len(tables[name])),
@@ -609,13 +706,15 @@ def _ingest(ws: Workspace, force: bool) -> IngestResult:
         },
         "vintages": _vintages(tables["observations"]),
         "warnings": messages,
+        "digest": changes,
     }
+    blobs["digest.json"] = (json.dumps(changes, indent=2, ensure_ascii=False) + "\n").encode()
     blobs[MANIFEST] = (json.dumps(new_manifest, indent=2, ensure_ascii=False) + "\n").encode()
     # Every file is written in full before any is moved into place: a full disk leaves the
     # last good processed/ as it was. The manifest moves last (load() checks the tables by it).
     staged = []
     for name, blob in blobs.items():
-        target = ws.processed / (name if name == MANIFEST else f"{name}.parquet")
+        target = ws.processed / (name if name.endswith(".json") else f"{name}.parquet")
         try:
             staged.append((stage_file(target, blob), target))
         except OSError as exc:
@@ -629,6 +728,18 @@ def _ingest(ws: Workspace, force: bool) -> IngestResult:
     os.replace(*staged[-1])
     return IngestResult(ws, changed=True, tables={k: v["rows"] for k, v in new_manifest["tables"].items()},
                         warnings=messages, manifest=new_manifest)
+
+
+def _previous(ws: Workspace, manifest: dict | None, names) -> list:
+    """The last good ingest's tables (None each where there is none), for the digest."""
+    frames = []
+    for name in names:
+        path = ws.processed / f"{name}.parquet"
+        try:
+            frames.append(pd.read_parquet(path) if manifest and name in manifest.get("tables", {}) else None)
+        except (OSError, ValueError):  # a damaged or half-written table: compare with nothing
+            frames.append(None)
+    return frames
 
 
 def _vintages(observations: pd.DataFrame) -> list[dict]:

@@ -11,7 +11,7 @@ from .ingest import ingest, processed_is_current, read_manifest
 from .paths import Workspace, resolve_workspace
 
 TABLES = ("areas", "plans", "observations", "list_history", "list_coverage", "activities", "economy", "staff",
-          "letting", "support_counts", "categories", "crime_averages")
+          "letting", "support_counts", "categories", "crime_averages", "confirmations", "confirmed")
 
 
 @dataclass
@@ -32,6 +32,8 @@ class Tables:
     support_counts: pd.DataFrame
     categories: pd.DataFrame
     crime_averages: pd.DataFrame
+    confirmations: pd.DataFrame  # raw/bekraeftelser*: the outliers the workspace confirmed
+    confirmed: pd.DataFrame      # the figures a check found implausible and a confirmation let through
 
     @property
     def synthetic(self) -> bool:

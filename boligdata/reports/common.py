@@ -13,8 +13,8 @@ import pandas as pd
 from .. import __version__
 from ..loader import Tables, load
 from ..present import disclosure
-from ..present.dates import date_da, long_date_da, quarter_da
-from ..present.html import Html, banner, esc, table
+from ..present.dates import date_da, long_date_da, period_label, quarter_da
+from ..present.html import Html, banner, bullets, esc, paragraph, table
 from ..present.numbers_da import number_da
 from ..readers.values import parse_quarter
 from ..snapshot import QuarterSnapshot
@@ -202,10 +202,47 @@ def is_synthetic(*frames: pd.DataFrame) -> bool:
     return any("status" in f and (f["status"] == "synthetic").any() for f in frames)
 
 
-def sources_table(rows: pd.DataFrame) -> Html:
-    """Every source behind the figures shown, with its newest vintage, status and count of figures."""
+def sources_table(rows: pd.DataFrame, tables=None) -> Html:
+    """Every source behind the figures shown, with its newest vintage, status and count of figures;
+    with ``tables`` (``load.Tables``) also the outliers among them the workspace confirmed, and what
+    the last ingest changed."""
     if rows.empty:
         return Html("<p>Rapporten viser ingen indikatortal.</p>")
+    notes = checked_notes(rows, tables) if tables is not None else Html("")
+    return Html(str(_sources_table(rows)) + str(notes))
+
+
+def checked_notes(rows: pd.DataFrame, tables) -> Html:
+    """The confirmations behind the figures shown (who confirmed which outlier and why) and the
+    ingest's digest, in Danish."""
+    from ..catalog import load_catalog
+
+    parts = []
+    confirmed = getattr(tables, "confirmed", pd.DataFrame())
+    if not confirmed.empty and {"geo_code", "indicator", "period"} <= set(rows.columns):
+        shown = set(zip(rows["geo_code"], rows["indicator"], rows["period"].astype(str)))
+        national = set(zip(rows["indicator"], rows["period"].astype(str).str.slice(0, 4)))
+        keep = [(g, i, p) in shown or (g == "000" and (i, p) in national) for g, i, p in
+                zip(confirmed["geo_code"], confirmed["indicator"], confirmed["period"].astype(str))]
+        confirmed = confirmed[keep]
+    if not confirmed.empty:
+        labels = load_catalog()["label_da"]
+        names = dict(zip(tables.areas["area_id"], tables.areas["area_name"]))
+        items = []
+        for row in confirmed.itertuples():
+            place = names.get(row.geo_code, "hele landet" if row.geo_code == "000" else row.geo_code)
+            items.append(f"{place}, {labels.get(row.indicator, row.indicator).lower()}, {period_label(row.period)}: "
+                         f"bekræftet af {row.confirmed_by} {date_da(row.date)}: {row.reason}")
+        parts.append(paragraph("Disse tal lå uden for det sandsynlige og er kontrolleret og bekræftet i "
+                               "arbejdsområdets bekræftelser (raw/bekraeftelser):"))
+        parts.append(bullets(items))
+    digest = (tables.manifest or {}).get("digest") if hasattr(tables, "manifest") else None
+    if digest and digest.get("summary_da"):
+        parts.append(paragraph(f"Ved seneste indlæsning af arbejdsområdets inddata: {digest['summary_da']}."))
+    return Html("".join(str(p) for p in parts))
+
+
+def _sources_table(rows: pd.DataFrame) -> Html:
     grouped = (rows.groupby(["source", "status"], sort=True)
                .agg(vintage=("vintage", "max"), rows=("indicator", "size")).reset_index())
     grouped["vintage_da"] = grouped["vintage"].map(date_da)

@@ -275,7 +275,7 @@ class Helhedsplan:
 
     def sources(self) -> Html:
         """The documents behind every part of the report: indicator figures, economy, activities, staff."""
-        parts = [sources_table(self.observations)]
+        parts = [sources_table(self.observations, self.ctx.tables)]
         tables = self.ctx.tables
         documents = []
         economy = tables.economy[tables.economy["plan_id"] == self.plan]

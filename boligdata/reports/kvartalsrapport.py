@@ -593,7 +593,7 @@ class Kvartalsrapport:
                                 "state_da": (f"Status {date_da(self.ctx.as_of)}", "text")},
                                caption=f"Hvad tallene til listen {lst.label_da} måler, og hvor langt de er"))
         shown = self.series[self.series["indicator"].isin(list(labels))]
-        parts.append(sources_table(shown))
+        parts.append(sources_table(shown, self.ctx.tables))
         source = self.version.source
         notes = rules_notes_da(self.results, self.ctx.as_of)
         parts += [paragraph(text) for text in notes] or [paragraph(

@@ -321,7 +321,7 @@ class Landsoversigt:
         return max((get_list(i) for i in firsts), key=lambda item: item.known_by)
 
     def sources(self) -> Html:
-        return sources_table(self.series)
+        return sources_table(self.series, self.ctx.tables)
 
     def footer(self) -> Html:
         return footer(self.ctx, self.series)

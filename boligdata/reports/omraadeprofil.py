@@ -224,7 +224,7 @@ class Omraadeprofil:
         return Html("".join(parts))
 
     def sources(self) -> Html:
-        parts = [sources_table(self.gaps)]
+        parts = [sources_table(self.gaps, self.ctx.tables)]
         from ..municipalities import municipalities
 
         note = left_out(self.ctx.snapshot, [self.area, self.municipality,
