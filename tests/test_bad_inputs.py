@@ -377,3 +377,55 @@ def test_no_input_file_crashes_ingest(base, tmp_path):
             assert err.getvalue().count("error:") == 1 and "Traceback" not in err.getvalue()
 
     run()
+
+
+MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+
+
+def _rows(template: str, first: int, count: int) -> str:
+    return "".join(template.format(n=n) for n in range(first, first + count))
+
+
+@pytest.mark.parametrize("variant, patch, limit, message", [
+    # A tab instead of a space after the tag name: a byte scan for "<row " misses every row.
+    ("tab", lambda xml: xml.replace("</sheetData>", _rows('<row\tr="{n}"/>', 3, 60) + "</sheetData>"),
+     {"max_rows": 50}, "more than 50 rows"),
+    # The same rows under a namespace prefix: <x:row> is a row to every XML parser.
+    ("prefix", lambda xml: xml.replace("<worksheet ", f'<worksheet xmlns:x="{MAIN_NS}" ', 1).replace(
+        "</sheetData>", _rows('<x:row r="{n}"/>', 3, 60) + "</sheetData>"), {"max_rows": 50}, "more than 50 rows"),
+    # One cell far out: the reader builds the whole grid up to it (3 rows x 16.384 columns).
+    ("far-cell", lambda xml: xml.replace("</sheetData>", '<row r="3"><c r="XFD3"><v>1</v></c></row></sheetData>'),
+     {"max_cells": 1000}, "more than 1.000 cells (rows x columns to its last cell)"),
+    # Padding that unzips to more than the cap, whatever the zip's header says.
+    ("unpacked", lambda xml: xml.replace("</sheetData>", " " * 200_000 + "</sheetData>"),
+     {"max_unpacked_bytes": 100_000}, "a sheet of at most"),
+    # An entity bomb needs a DOCTYPE; a sheet never has one.
+    ("doctype", lambda xml: '<!DOCTYPE worksheet [<!ENTITY a "aaaaaaaaaa">]>' + xml,
+     {}, "the sheet's XML cannot be read"),
+])
+def test_xlsx_limits_are_counted_by_a_parser(tmp_path, monkeypatch, variant, patch, limit, message):
+    """Issue 23, point 8: each limit with a variant of the sheet's XML built to slip past a byte scan."""
+    import dataclasses
+
+    from boligdata.errors import InputError
+    from boligdata.readers import table
+    from boligdata.readers.templates import input_limits
+
+    path = tmp_path / "omraader_x.xlsx"
+    book = openpyxl.Workbook()
+    book.active.title = "data"
+    book.active.append(["områdekode", "områdenavn", "kommunekode"])
+    book.active.append(["x-parken", "X", 461])
+    book.save(path)
+    with zipfile.ZipFile(path) as archive:
+        parts = {name: archive.read(name) for name in archive.namelist()}
+    xml = parts["xl/worksheets/sheet1.xml"].decode("utf-8")
+    patched = patch(xml)
+    assert patched != xml, "the variant must change the sheet"
+    parts["xl/worksheets/sheet1.xml"] = patched.encode("utf-8")
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+    monkeypatch.setattr(table, "input_limits", lambda: dataclasses.replace(input_limits(), **limit))
+    with pytest.raises(InputError, match=re.escape(message)):
+        table.read_table(path, "raw/omraader_x.xlsx")

@@ -157,7 +157,7 @@ def _read_csv(path: Path, display: str) -> RawTable:
 
 def _too_large(limits, rows: int, cells: int) -> str:
     what = (f"more than {limits.max_rows:,} rows".replace(",", ".") if rows > limits.max_rows
-            else f"more than {limits.max_cells:,} cells".replace(",", "."))
+            else f"more than {limits.max_cells:,} cells (rows x columns to its last cell)".replace(",", "."))
     return (f"at most {limits.max_rows:,} rows and {limits.max_cells:,} cells".replace(",", ".")
             + f" (limits in boligdata/data/inputs.yaml); this one has {what} (delete empty rows below the data, "
             "or split the file)")
@@ -165,47 +165,111 @@ def _too_large(limits, rows: int, cells: int) -> str:
 
 @dataclass
 class SheetScan:
-    """What one pass over a sheet's XML tells before any cell is built."""
+    """What one pass of an XML parser over a sheet tells before any cell is built."""
 
-    rows: int = 0
-    cells: int = 0
+    rows: int = 0          # <row> elements, however their tag is spelled
+    cells: int = 0         # <c> elements
+    last_row: int = 0      # the highest row number: the grid a reader builds is last_row x last_column
+    last_column: int = 0
     formulas: bool = False
     merged_header: str | None = None
 
 
-_MERGE = re.compile(rb'<mergeCell ref="([A-Z]+(\d+):[A-Z]+\d+)"')
+_REF = re.compile(r"([A-Z]{1,3})?(\d+)?$")
+
+
+def _column_number(letters: str) -> int:
+    """``A`` -> 1, ``XFD`` -> 16384."""
+    number = 0
+    for letter in letters:
+        number = number * 26 + ord(letter) - 64
+    return number
+
+
+class _SheetCounter:
+    """Counts a sheet's rows and cells with expat, by element name and namespace, so that no spelling
+    of a tag (``<row\t>``, ``<x:row>``) escapes the count, and the size of the grid a reader will
+    build from the row and cell references (one cell at XFD1048576 is a grid of 17 billion cells)."""
+
+    MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+
+    def __init__(self, scan: SheetScan):
+        import xml.parsers.expat
+
+        self.scan, self.row, self.column = scan, 0, 0
+        self.parser = xml.parsers.expat.ParserCreate(namespace_separator=" ")
+        self.parser.StartElementHandler = self.start
+        # A sheet never has a DOCTYPE; one would allow entity expansion (a "billion laughs" bomb).
+        self.parser.StartDoctypeDeclHandler = self.doctype
+
+    def doctype(self, *args):
+        raise ValueError("a sheet with a DOCTYPE declaration, which Excel never writes")
+
+    def start(self, name: str, attrs: dict):
+        uri, _, local = name.rpartition(" ")
+        if uri != self.MAIN:
+            return
+        scan = self.scan
+        if local == "c":
+            scan.cells += 1
+            match = _REF.match(attrs.get("r", ""))
+            self.column = _column_number(match.group(1)) if match and match.group(1) else self.column + 1
+            scan.last_column = max(scan.last_column, self.column)
+            if self.row == 0:
+                self.row = 1
+                scan.last_row = max(scan.last_row, 1)
+        elif local == "row":
+            scan.rows += 1
+            reference = attrs.get("r", "")
+            self.row = int(reference) if reference.isdigit() else self.row + 1
+            self.column = 0
+            scan.last_row = max(scan.last_row, self.row)
+        elif local == "f":
+            scan.formulas = True
+        elif local == "mergeCell":
+            ref = attrs.get("ref", "")
+            first = re.match(r"[A-Z]+(\d+):", ref)
+            if first and first.group(1) == "1" and scan.merged_header is None:
+                scan.merged_header = ref
+
+    def feed(self, data: bytes, final: bool = False):
+        self.parser.Parse(data, final)
 
 
 def _scan_sheet(path: Path, sheet_path: str, display: str, sheet: str) -> SheetScan:
-    """Count the sheet's rows and cells, and find formulas and merged header cells, from its
-    unzipped XML (fast: six million empty rows take a second). A sheet over the limits is refused
-    here, before openpyxl or calamine builds a single cell."""
+    """Count the sheet's rows, cells and grid, and find formulas and merged header cells, with an
+    XML parser over the unzipped bytes as they are read (the declared size of a zip entry may lie).
+    A sheet over the limits is refused here, before openpyxl or calamine builds a single cell; the
+    grid limit (rows x columns up to the last reference) bounds the memory the reader will use."""
     import zipfile
+    from xml.parsers.expat import ExpatError
 
     limits = input_limits()
-    scan, unpacked, carry = SheetScan(), 0, b""
-    with zipfile.ZipFile(path) as archive, archive.open(sheet_path) as xml:
-        while chunk := xml.read(1 << 22):
-            unpacked += len(chunk)
-            if unpacked > limits.max_unpacked_bytes:
-                raise InputError(display, f"a sheet of at most {_mb(limits.max_unpacked_bytes)} unpacked "
-                                 "(limits.max_unpacked_bytes in boligdata/data/inputs.yaml)", sheet=sheet)
-            # The last bytes of a chunk are read again with the next one (a tag may straddle the
-            # two); they are counted there, not here.
-            text, carry = carry + chunk, (carry + chunk)[-40:]
-            body = text[:-40]
-            scan.rows += body.count(b"<row ") + body.count(b"<row>")
-            scan.cells += body.count(b"<c ") + body.count(b"<c>")
-            scan.formulas = scan.formulas or b"<f>" in text or b"<f " in text
-            for ref, first_row in _MERGE.findall(text):
-                if first_row == b"1" and scan.merged_header is None:
-                    scan.merged_header = ref.decode()
-            if scan.rows > limits.max_rows or scan.cells > limits.max_cells:
-                raise InputError(display, _too_large(limits, scan.rows, scan.cells), sheet=sheet)
-    scan.rows += carry.count(b"<row ") + carry.count(b"<row>")
-    scan.cells += carry.count(b"<c ") + carry.count(b"<c>")
-    if scan.rows > limits.max_rows or scan.cells > limits.max_cells:
-        raise InputError(display, _too_large(limits, scan.rows, scan.cells), sheet=sheet)
+    scan, unpacked = SheetScan(), 0
+    counter = _SheetCounter(scan)
+
+    def check():
+        grid = scan.last_row * scan.last_column
+        if max(scan.rows, scan.last_row) > limits.max_rows or max(scan.cells, grid) > limits.max_cells:
+            raise InputError(display, _too_large(limits, max(scan.rows, scan.last_row), max(scan.cells, grid)),
+                             sheet=sheet)
+
+    try:
+        with zipfile.ZipFile(path) as archive, archive.open(sheet_path) as member:
+            while chunk := member.read(1 << 20):
+                unpacked += len(chunk)
+                if unpacked > limits.max_unpacked_bytes:
+                    raise InputError(display, f"a sheet of at most {_mb(limits.max_unpacked_bytes)} unpacked "
+                                     "(limits.max_unpacked_bytes in boligdata/data/inputs.yaml)", sheet=sheet)
+                counter.feed(chunk)
+                check()
+            counter.feed(b"", final=True)
+    except (ExpatError, ValueError) as exc:
+        raise InputError(display, f"a readable .xlsx workbook (the sheet's XML cannot be read: {exc})",
+                         sheet=sheet) from None
+    except (zipfile.BadZipFile, EOFError, OSError) as exc:
+        raise InputError(display, f"a readable .xlsx workbook ({type(exc).__name__})", sheet=sheet) from None
+    check()
     return scan
 
 
