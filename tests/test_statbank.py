@@ -34,16 +34,28 @@ RECORDED = (
     "Christiansø;I alt;Alder i alt;I alt;2020K3;90\r\n"
 )
 ERROR = {"errorTypeCode": "TABLE_NOT_FOUND", "message": "Tabellen 'NOPE' findes ikke"}
+# The tableinfo answer's shape (id, text, updated, variables with id, text, values); invented date.
+INFO = {"id": "FOLK1E", "text": "Befolkningen den 1. i kvartalet", "updated": "2020-08-11T08:00:00",
+        "variables": [{"id": "OMRÅDE", "text": "område", "values": [{"id": "000", "text": "Hele landet"},
+                                                                     {"id": "461", "text": "Odense"}]},
+                      {"id": "HERKOMST", "text": "herkomst", "values": [{"id": "TOT", "text": "I alt"}]},
+                      {"id": "TID", "text": "tid", "time": True, "values": [{"id": "2020K3", "text": "2020K3"}]}]}
 
 
 class Statbank(BaseHTTPRequestHandler):
     asked: list = []
 
+    answer = None  # a test's own answer for the data endpoint (bytes), or a callable writing it
+
     def do_GET(self):  # noqa: N802 (the name http.server calls)
         url = urlparse(self.path)
         Statbank.asked.append((url.path, parse_qs(url.query)))
+        if url.path == "/v1/data/FOLK1E/CSV" and callable(Statbank.answer):
+            return Statbank.answer(self)
         if url.path == "/v1/data/FOLK1E/CSV":
-            body, status, kind = RECORDED.encode("utf-8"), 200, "text/csv; charset=utf-8"
+            body, status, kind = (Statbank.answer or RECORDED.encode("utf-8")), 200, "text/csv; charset=utf-8"
+        elif url.path == "/v1/tableinfo/FOLK1E":
+            body, status, kind = json.dumps(INFO).encode("utf-8"), 200, "application/json"
         else:
             body, status, kind = json.dumps(ERROR).encode("utf-8"), 400, "application/json"
         self.send_response(status)
@@ -62,7 +74,9 @@ def api(monkeypatch):
     threading.Thread(target=server.serve_forever, daemon=True).start()
     monkeypatch.setenv("BOLIGDATA_STATBANK_API", f"http://127.0.0.1:{server.server_port}/v1")
     Statbank.asked.clear()
+    Statbank.answer = None
     yield server
+    Statbank.answer = None
     server.shutdown()
 
 
@@ -79,12 +93,15 @@ def test_the_readmes_example_fetches_and_the_next_ingest_computes_the_share(api,
     command = readme_command()
     assert command[:3] == ["statbank", "fetch", "FOLK1E"]
     assert main(command + ["--workspace", str(sample_workspace)]) == 0
-    path, query = Statbank.asked[-1]
+    path, query = next(a for a in Statbank.asked if a[0].startswith("/v1/data/"))
     assert path == "/v1/data/FOLK1E/CSV" and query["HERKOMST"] == ["*"] and query["TID"] == ["2020K3"]
     raw = sample_workspace / "raw"
     assert (raw / "statbank_FOLK1E.csv").read_bytes() == RECORDED.encode("utf-8")  # stored as answered
     request = json.loads((raw / ".statbank_FOLK1E.request.json").read_text(encoding="utf-8"))
     assert request["table"] == "FOLK1E" and "/data/FOLK1E/CSV?" in request["url"] and request["fetched"]
+    # The vintage is the table's publication (tableinfo's "updated"), not the day of the fetch.
+    assert request["published"] == "2020-08-11"
+    assert ";2020-08-11;endelig" in (raw / "statbankkort_FOLK1E.csv").read_text(encoding="utf-8")
     assert main(["ingest", "--workspace", str(sample_workspace)]) == 0
     err = capsys.readouterr().err
     assert "2 rows of geographies no list uses skipped (Christiansø, Landsdel Fyn)" in err
@@ -119,3 +136,71 @@ def test_an_unknown_place_is_still_refused(sample_workspace, capsys):
         "fil;indikator;kilde;opgjort;status\nstatbank_X.csv;non_western_pct;DST;2020-10-01;endelig\n", encoding="utf-8")
     assert main(["ingest", "--workspace", str(sample_workspace)]) == 2
     assert "found 'Odnse'; expected Hele landet, a region or a municipality" in capsys.readouterr().err
+
+
+def _fetch(workspace, *extra):
+    return main(["statbank", "fetch", "FOLK1E", "--var", "TID=2020K3", "--workspace", str(workspace), *extra])
+
+
+@pytest.mark.parametrize("answer, message", [
+    (b"\xef\xbb\xbfOMR\xc3\x85DE;TID;INDHOLD\r\n", "expected at least one data row"),            # header only
+    ("OMRÅDE;TID;INDHOLD\r\nOdense;2020K3;12\r\nOdense;2020K3;nej\r\n".encode(), "column 'INDHOLD'"),  # broken row
+])
+def test_a_broken_answer_never_replaces_a_good_file(api, sample_workspace, capsys, answer, message):
+    assert _fetch(sample_workspace) == 0
+    good = (sample_workspace / "raw" / "statbank_FOLK1E.csv").read_bytes()
+    capsys.readouterr()
+    Statbank.answer = answer
+    assert _fetch(sample_workspace) == 2
+    err = capsys.readouterr().err
+    assert message in err and "nothing in raw/ was changed" in err
+    assert (sample_workspace / "raw" / "statbank_FOLK1E.csv").read_bytes() == good
+
+
+def test_a_smaller_answer_keeps_the_current_file_unless_replace(api, sample_workspace, capsys):
+    assert _fetch(sample_workspace) == 0
+    good = (sample_workspace / "raw" / "statbank_FOLK1E.csv").read_bytes()
+    Statbank.answer = "\ufeffOMRÅDE;KØN;ALDER;HERKOMST;TID;INDHOLD\r\nOdense;I alt;Alder i alt;I alt;2020K3;200000\r\n".encode()
+    capsys.readouterr()
+    assert _fetch(sample_workspace) == 2
+    assert "would make raw/statbank_FOLK1E.csv worse" in capsys.readouterr().err
+    assert (sample_workspace / "raw" / "statbank_FOLK1E.csv").read_bytes() == good
+    assert _fetch(sample_workspace, "--replace") == 0
+    assert (sample_workspace / "raw" / "statbank_FOLK1E.csv").read_bytes() == Statbank.answer
+
+
+def test_a_trickling_server_meets_the_deadline(api, sample_workspace, capsys):
+    import time
+
+    def trickle(handler):  # one byte every 0,5 s of a long answer: each read succeeds, the whole never ends
+        handler.send_response(200)
+        handler.send_header("Content-Length", "1000")
+        handler.end_headers()
+        for _ in range(1000):
+            try:
+                handler.wfile.write(b"x")
+                handler.wfile.flush()
+            except OSError:
+                return
+            time.sleep(0.5)
+
+    Statbank.answer = trickle
+    start = time.monotonic()
+    assert _fetch(sample_workspace, "--deadline", "2") == 2
+    assert time.monotonic() - start < 10
+    assert "took longer than 2 s (--deadline); nothing was written" in capsys.readouterr().err
+    assert not (sample_workspace / "raw" / "statbank_FOLK1E.csv").exists()
+
+
+def test_an_answer_over_the_size_limit_is_refused_before_raw_is_touched(api, sample_workspace, capsys):
+    Statbank.answer = RECORDED.encode("utf-8") * 10
+    assert _fetch(sample_workspace, "--max-bytes", "1000") == 2
+    assert "more than the limit of 1.000" in capsys.readouterr().err
+    assert not (sample_workspace / "raw" / "statbank_FOLK1E.csv").exists()
+
+
+def test_describe_lists_variables_and_codes(api, capsys):
+    assert main(["statbank", "describe", "FOLK1E"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == "FOLK1E: Befolkningen den 1. i kvartalet (opdateret 2020-08-11)"
+    assert "  OMRÅDE (område), 2 values:" in out and "    461  Odense" in out
