@@ -257,9 +257,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--quarter", required=True, metavar="YYYYQn", help="the quarter reported on, e.g. 2020Q3")
     scope = p.add_mutually_exclusive_group()
     scope.add_argument("--municipality", metavar="CODE", help="kommunekode (" + _scoped("municipality") + ")")
-    scope.add_argument("--area", metavar="ID", help="områdekode (" + _scoped("area") + ")")
+    scope.add_argument("--area", metavar="ID|NAME", help="områdekode, name or other name (" + _scoped("area") + ")")
     scope.add_argument("--plan", metavar="ID", help="helhedsplankode (" + _scoped("plan") + ")")
-    scope.add_argument("--region", metavar="alle|CODE", help="alle, or a regionskode 081-085 (" + _scoped("region") + ")")
+    scope.add_argument("--region", metavar="alle|CODE|NAME",
+                       help="alle, a regionskode 081-085 or a region's name (" + _scoped("region") + ")")
     p.add_argument("--all", action="store_true", help="every report of the workspace for the quarter")
     p.add_argument("--templates", metavar="LIST", help="with --all: only these templates, comma-separated")
     p.add_argument("--as-of", metavar="YYYY-MM-DD",

@@ -239,7 +239,7 @@ def store(raw: Path, table: str, body: bytes, url: str, indicator: str | None = 
                          vintage, "endelig"])
         written.append(raw / f"statbankkort_{table}.csv")
         atomic_write(written[-1], ("fil;indikator;filtre;nævner_filtre;kilde;opgjort;status\n" + line + "\n")
-                     .encode("utf-8"))
+                     .encode("utf-8-sig"))  # with a BOM: Danish Excel opens it right
     return written
 
 

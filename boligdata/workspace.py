@@ -88,19 +88,19 @@ def seed_history(raw: Path, municipalities_wanted="all") -> dict:
     areas["aliases"] = [";".join(renamed.loc[renamed["area"] == area, "alias"]) for area in areas["area"]]
     ids = dict(zip(areas["area"], areas["id"]))
     raw.mkdir(parents=True, exist_ok=True)
-    with open(raw / "omraader_lister.csv", "w", encoding="utf-8", newline="") as out:
+    with open(raw / "omraader_lister.csv", "w", encoding="utf-8-sig", newline="") as out:
         writer = csv.writer(out, delimiter=";")
         writer.writerow(["områdekode", "områdenavn", "kommunekode", "andre_navne", "afdelinger", "bemærkning"])
         for row in areas.itertuples():
             writer.writerow([row.id, row.area, row.municipality_code, row.aliases, "",
                              "Fra de offentliggjorte lister 2017-2024 (boligdata init --history)"])
-    with open(raw / "listehistorik_lister.csv", "w", encoding="utf-8", newline="") as out:
+    with open(raw / "listehistorik_lister.csv", "w", encoding="utf-8-sig", newline="") as out:
         writer = csv.writer(out, delimiter=";")
         writer.writerow(["listeår", "listedato", "område", "betegnelse", "kilde", "belæg", "bemærkning"])
         for row in shipped.sort_values(["list_year", "municipality_code", "area", "designation"]).itertuples():
             writer.writerow([row.list_year, "", ids[row.area], row.designation, row.source, row.evidence_grade,
                              "" if pd.isna(row.note) else row.note])
-    with open(raw / "listehistorik_daekning.csv", "w", encoding="utf-8", newline="") as out:
+    with open(raw / "listehistorik_daekning.csv", "w", encoding="utf-8-sig", newline="") as out:
         writer = csv.writer(out, delimiter=";")
         writer.writerow(["kommunekode", "dækket_fra", "kilde"])
         writer.writerow(["alle", "2017", "De offentliggjorte lister 2017-2024 (boligdata/data/published_lists.csv), "

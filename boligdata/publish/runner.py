@@ -175,6 +175,70 @@ def as_of_parameter(value, quarter: str) -> str | None:
     return None if date == end else date.isoformat()
 
 
+def _did_you_mean(value: str, names: dict) -> str:
+    """`` (did you mean 'X'?)`` for the nearest of ``names`` (normalised key -> shown name), or ""."""
+    import difflib
+
+    from ..readers.values import name_key
+
+    close = difflib.get_close_matches(name_key(value), list(names), n=1, cutoff=0.6)
+    return f" (did you mean '{names[close[0]]}'?)" if close else ""
+
+
+def area_parameter(value: str, areas) -> str:
+    """``--area`` checked: an områdekode, the area's name or one of its other names (case, spaces
+    and æøå spelling ignored); a near miss gets "did you mean".
+
+    >>> import pandas as pd
+    >>> areas = pd.DataFrame({"area_id": ["odense-vollsmose"], "area_name": ["Vollsmose"], "aliases": [""]})
+    >>> area_parameter("vollsmose", areas), area_parameter("VOLLSMOSE", areas)
+    ('odense-vollsmose', 'odense-vollsmose')
+    >>> area_parameter("Volsmose", areas)
+    Traceback (most recent call last):
+    ...
+    boligdata.errors.ParameterError: --area: unknown area 'Volsmose' (did you mean 'Vollsmose'?); give an områdekode, a name or another name from raw/omraader*
+    """
+    from ..readers.values import name_key
+
+    keys, shown = {}, {}
+    for row in areas.itertuples(index=False):
+        aliases = [a for a in str(row.aliases if isinstance(row.aliases, str) else "").split(";") if a.strip()]
+        for name in [row.area_id, row.area_name] + aliases:
+            keys.setdefault(name_key(name), row.area_id)
+            shown.setdefault(name_key(name), name)
+    found = keys.get(name_key(str(value)))
+    if found is None:
+        raise ParameterError(f"--area: unknown area {value!r}{_did_you_mean(str(value), shown)}; give an områdekode, "
+                             "a name or another name from raw/omraader*")
+    return found
+
+
+def region_parameter(value: str) -> str:
+    """``--region`` checked: alle, a regionskode (081-085) or a region's name, with or without
+    "Region"; a near miss gets "did you mean".
+
+    >>> region_parameter("Syddanmark"), region_parameter("region hovedstaden"), region_parameter("83")
+    ('083', '084', '083')
+    """
+    from ..municipalities import regions
+    from ..readers.values import name_key
+
+    text = str(value).strip()
+    if text.lower() == "alle":
+        return "alle"
+    if text.isdigit() and text.zfill(3) in regions():
+        return text.zfill(3)
+    names = {}
+    for code, name in regions().items():
+        names[name_key(name)] = code
+        names[name_key(name.removeprefix("Region "))] = code
+    if name_key(text) in names:
+        return names[name_key(text)]
+    shown = {key: next(n for c, n in regions().items() if c == code) for key, code in names.items()}
+    raise ParameterError(f"--region: unknown region {value!r}{_did_you_mean(text, shown)}; give alle, a regionskode "
+                         f"({', '.join(sorted(regions()))}) or a region's name")
+
+
 def municipality_parameter(value: str) -> str:
     """``--municipality`` (or ``--municipalities``) checked: a kommunekode or a name."""
     try:
@@ -231,10 +295,7 @@ def plan_job(template: str, quarter: str, *, municipality=None, area=None, plan=
     if scope == "region":
         from ..municipalities import regions
 
-        code = str(region).strip().lower()
-        code = code if code == "alle" else code.zfill(3)
-        if code != "alle" and code not in regions():
-            raise ParameterError(f"--region: unknown region {region!r} (alle, or one of {', '.join(sorted(regions()))})")
+        code = region_parameter(region)
         homes = set(snapshot.areas["municipality_code"])
         if not {c for c in homes if code == "alle" or municipalities().loc[c, "region_code"] == code}:
             where = "this workspace" if code == "alle" else f"{regions()[code]} in this workspace"
@@ -243,9 +304,7 @@ def plan_job(template: str, quarter: str, *, municipality=None, area=None, plan=
                    "alle kommuner" if code == "alle" else regions()[code])
     if scope == "area":
         areas = tables.areas.set_index("area_id")
-        if area not in areas.index:
-            raise ParameterError(f"--area: unknown area {area!r} (an områdekode from raw/omraader*, e.g. "
-                                 f"{areas.index[0]})")
+        area = area_parameter(area, tables.areas)
         if not (snapshot.series["geo_code"] == area).any():  # a profile of nothing is no report
             raise ParameterError(f"--area: {area} has no figures in this workspace on {snapshot.as_of.isoformat()}")
         return job(area, areas.loc[area, "municipality_code"], areas.loc[area, "area_name"])
