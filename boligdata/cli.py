@@ -290,6 +290,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_classify(commands)
     add_statbank(commands)
+    from .lists_add import add_lists
+
+    add_lists(commands)
     return parser
 
 
