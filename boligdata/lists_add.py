@@ -134,8 +134,8 @@ def add_list(workspace, path: Path, *, national_average=None, threshold=None, mu
     from .ingest import atomic_write, ingest
     from .lists import lists_of_year
     from .loader import load
-    from .municipalities import municipalities
     from .paths import Workspace, resolve_workspace
+    from .workspace import area_id_for
 
     ws = workspace if isinstance(workspace, Workspace) else resolve_workspace(workspace)
     lst, rows = read_list_file(Path(path))
@@ -146,7 +146,6 @@ def add_list(workspace, path: Path, *, national_average=None, threshold=None, mu
         raise ParameterError(f"lists add: the list {lst.id} is already in the workspace ({len(recorded)} rows in "
                              "raw/listehistorik*); a list is recorded once: correct those rows instead")
     # Areas: by name or other name, within the municipality; the rest are new register rows.
-    names = municipalities()["municipality_name"]
     known = {}
     for area in tables.areas.itertuples(index=False):
         for name in [area.area_id, area.area_name] + [a for a in (area.aliases if isinstance(area.aliases, str) else "").split(";") if a]:
@@ -155,8 +154,7 @@ def add_list(workspace, path: Path, *, national_average=None, threshold=None, mu
     for _row, name, code, designation, row_source in rows:
         area_id = known.get((code, name_key(name)))
         if area_id is None:
-            area_id = new_areas.get((code, name_key(name)), (None,))[0] or \
-                f"{name_key(names[code])}-{name_key(name)}".replace("_", "-").replace("(", "").replace(")", "")
+            area_id = area_id_for(name, code)
             new_areas[(code, name_key(name))] = (area_id, name, code)
         dated = lst.id if len(lists_of_year(lst.year)) > 1 else ""  # 2013 had two lists
         history.append([lst.year, dated, area_id, designation, row_source, "stated",

@@ -51,6 +51,19 @@ def init_workspace(directory: Path, history=None) -> Path:
     return root
 
 
+def area_id_for(name: str, municipality_code: str) -> str:
+    """The områdekode boligdata gives an area from a published list: kommune and name as a key.
+
+    >>> area_id_for("Nyt Område", "461")
+    'odense-nyt-omraade'
+    """
+    from .municipalities import municipalities
+    from .readers.values import name_key
+
+    town = municipalities().loc[municipality_code, "municipality_name"]
+    return f"{name_key(town)}-{name_key(name)}".replace("_", "-").replace("(", "").replace(")", "")
+
+
 def seed_history(raw: Path, municipalities_wanted="all") -> dict:
     """Write the published list history 2017-2024 (boligdata/data/published_lists.csv, with its
     sources and evidence) for the chosen municipalities into ``raw/``: the listed areas
@@ -66,9 +79,8 @@ def seed_history(raw: Path, municipalities_wanted="all") -> dict:
 
     import pandas as pd
 
-    from .municipalities import municipalities, normalise_kommunekode
+    from .municipalities import normalise_kommunekode
     from .paths import DATA_DIR
-    from .readers.values import name_key
 
     shipped = pd.read_csv(DATA_DIR / "published_lists.csv", comment="#", dtype=str)
     if municipalities_wanted != "all":
@@ -77,14 +89,12 @@ def seed_history(raw: Path, municipalities_wanted="all") -> dict:
         except ValueError as exc:
             raise ParameterError(f"--history: {exc}") from None
         shipped = shipped[shipped["municipality_code"].isin(codes)]
-    names = municipalities()["municipality_name"]
     # A renamed area is one area: its rows under the earlier name go to the latest name.
     renamed = pd.read_csv(DATA_DIR / "published_list_aliases.csv", comment="#", dtype=str)
     latest = dict(zip(renamed["alias"], renamed["area"]))
     shipped = shipped.assign(listed_as=shipped["area"], area=shipped["area"].map(lambda a: latest.get(a, a)))
     areas = (shipped[["area", "municipality_code"]].drop_duplicates().sort_values(["municipality_code", "area"]))
-    areas["id"] = [f"{name_key(names[code])}-{name_key(area)}".replace("_", "-").replace("(", "").replace(")", "")
-                   for area, code in zip(areas["area"], areas["municipality_code"])]
+    areas["id"] = [area_id_for(area, code) for area, code in zip(areas["area"], areas["municipality_code"])]
     areas["aliases"] = [";".join(renamed.loc[renamed["area"] == area, "alias"]) for area in areas["area"]]
     ids = dict(zip(areas["area"], areas["id"]))
     raw.mkdir(parents=True, exist_ok=True)
