@@ -324,10 +324,10 @@ def add_classify(commands) -> None:
     p.add_argument("--crime-threshold-forebyggelse", metavar="PCT", help="the 2 × threshold of § 61 b, nr. 2, in percent")
     p.add_argument("--allow-undecided", action="store_true",
                    help="write the table even if a designation cannot be decided (its cells say 'undecided')")
-    p.add_argument("--out", metavar="FILE", help="write the table here instead of standard output: .csv, or .xlsx "
-                   "(an Excel workbook with typed columns and a frozen header)")
-    p.add_argument("--danish", action="store_true",
-                   help="Danish headings and ja/nej; a .csv in Danish Excel's dialect (byte-order mark, ';', decimal comma)")
+    p.add_argument("--out", metavar="FILE", help="write the table here instead of standard output: .csv in Danish "
+                   "Excel's dialect (byte-order mark, ';', decimal comma), or .xlsx (an Excel workbook with typed "
+                   "columns and a frozen header)")
+    p.add_argument("--danish", action="store_true", help="Danish headings and ja/nej")
     p.add_argument("--workspace", metavar="DIR",
                    help="also use the crime figures in this workspace's raw/landsgennemsnit* (or $BOLIGDATA_WORKSPACE)")
     p.set_defaults(func=cmd_classify)

@@ -139,4 +139,4 @@ def _csv(path: Path, header, rows) -> None:
     writer = csv.writer(buffer, delimiter=";", lineterminator="\n")
     writer.writerow(header)
     writer.writerows(rows)
-    path.write_text(buffer.getvalue(), encoding="utf-8")
+    path.write_text(buffer.getvalue(), encoding="utf-8-sig")  # a BOM, so Danish Excel reads æøå

@@ -54,6 +54,15 @@ def test_classify_writes_csv_for_danish_excel(tmp_path):
     assert header.startswith("Område;Listeår;") and ";9,6;" in row
 
 
+def test_every_csv_written_for_a_user_opens_in_danish_excel(tmp_path):
+    """Without --danish the headings stay the English codes, but the file is still the dialect
+    Danish Excel opens: byte-order mark and ';' between fields."""
+    data = classify(tmp_path, ENGLISH, tmp_path / "plain.csv").read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf")
+    header, row = data.decode("utf-8-sig").splitlines()[:2]
+    assert header.startswith("area;list_year;") and row.startswith("Vollsmose;2020;")
+
+
 def test_an_unknown_output_type_is_refused(tmp_path, capsys):
     source = write(tmp_path / "values.csv", ENGLISH)
     assert main(["classify", str(source), "--list-year", "2020", "--allow-undecided", "--out",

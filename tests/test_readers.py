@@ -123,3 +123,19 @@ def test_files_are_matched_to_kinds_by_name():
     assert kind_for_file("observationer_2020K3.xlsx").name == "observationer"
     assert kind_for_file("omraader.csv").name == "omraader"
     assert kind_for_file("notes.txt") is None
+
+
+def test_released_template_columns_never_move():
+    """A template is filled in by hand and pasted into, so its released columns keep their
+    places: the released list (tests/released_template_columns.yaml) must be the start of the
+    template's columns, and a template without a released list has not been recorded yet."""
+    import pathlib
+
+    import yaml
+
+    released = yaml.safe_load((pathlib.Path(__file__).parent / "released_template_columns.yaml").read_text("utf-8"))
+    kinds = input_kinds()
+    assert set(released) == set(kinds), "record every template's columns in released_template_columns.yaml"
+    for name, columns in released.items():
+        current = [column.name for column in kinds[name].columns]
+        assert current[:len(columns)] == columns, f"{name}: a released column moved; add new ones at the end"

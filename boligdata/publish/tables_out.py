@@ -221,15 +221,12 @@ def danish_csv(frame: pd.DataFrame) -> bytes:
     return frame.to_csv(index=False, sep=";", decimal=",", lineterminator="\r\n").encode("utf-8-sig")
 
 
-def write_table(frame: pd.DataFrame, path: Path, *, danish: bool = False, sheet: str = "data",
-                formats: dict | None = None) -> None:
-    """Write ``frame`` to ``path`` by its suffix: .xlsx a typed workbook, .csv plain CSV (or the
-    Danish Excel dialect with ``danish``)."""
+def write_table(frame: pd.DataFrame, path: Path, *, sheet: str = "data", formats: dict | None = None) -> None:
+    """Write ``frame`` to ``path`` by its suffix: .xlsx a typed workbook, .csv in the dialect
+    Danish Excel opens (:func:`danish_csv`), since a file a user opens is opened in Excel."""
     from ..ingest import atomic_write
 
     if path.suffix.lower() == ".xlsx":
         atomic_write(path, frame_workbook(frame, sheet, formats))
-    elif danish:
-        atomic_write(path, danish_csv(frame))
     else:
-        atomic_write(path, frame.to_csv(index=False).encode("utf-8"))
+        atomic_write(path, danish_csv(frame))
