@@ -47,10 +47,17 @@ def cmd_ingest(args) -> int:
 
 
 def cmd_init(args) -> int:
-    from .workspace import init_workspace
+    from .workspace import add_history, init_workspace
 
     history = None if args.history is None else ("all" if args.history == "all" else args.history.split(","))
-    root = init_workspace(Path(args.directory), history)
+    root = Path(args.directory).expanduser().resolve()
+    if history and (root / "raw").is_dir():
+        counts = add_history(root, history)
+        print(f"added the published lists 2017-2024 to {root / 'raw'}: {counts['rows']} list rows; "
+              f"{counts['matched']} of the listed areas are in your register and keep your ids, "
+              f"{counts['areas']} others are in omraader_lister.csv")
+        return 0
+    root = init_workspace(root, history)
     print(f"created workspace {root} with raw/ (templates in raw/skabeloner/), processed/, reports/ and README.md")
     if history:
         print("raw/ holds the published lists 2017-2024 (boligdata/data/published_lists.csv): omraader_lister.csv, "
@@ -244,7 +251,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = commands.add_parser("init", help="create an empty workspace with templates and a README")
     p.add_argument("directory", metavar="DIR")
     p.add_argument("--history", metavar="all|CODES",
-                   help="seed raw/ with the published list history 2017-2024 for all municipalities or these kommunekoder")
+                   help="seed raw/ with the published list history 2017-2024 for all municipalities or these "
+                   "kommunekoder; on an existing workspace, merged with the area register in its raw/ (the published "
+                   "areas take your ids by name and andre_navne; conflicts are listed and nothing is written)")
     p.set_defaults(func=cmd_init)
 
     p = commands.add_parser("templates", help="write empty XLSX input templates to DIR")
