@@ -30,6 +30,7 @@ from .plausibility import CONFIRM_HINT, Confirmations, history_findings, jump_fi
 from .municipalities import COUNTRY_CODE, municipalities, normalise_kommunekode, regions
 from .paths import DATA_DIR, Workspace, resolve_workspace
 from .readers.inputs import InputWarning, empty_frame, read_input
+from .readers.lbf import is_beboerdata, mappings, read_beboerdata
 from .readers.statbank import statbank_observations
 from .readers.templates import input_kinds, kind_for_file
 from .readers.values import MAX_WHOLE, name_key, period_bounds
@@ -91,6 +92,11 @@ def _locate(frame: pd.DataFrame, index) -> dict:
 
 def _fail(frame, index, column, value, expected) -> InputError:
     where = _locate(frame, index)
+    if column in ("værdi", "indikator") and "_column" in frame and pd.notna(frame.loc[index, "_column"]):
+        column = frame.loc[index, "_column"]  # a wide file or an export: the value's own column
+    if column == "geografikode" and "_geo_at" in frame and pd.notna(frame.loc[index, "_geo_at"]):
+        row, column = frame.loc[index, "_geo_at"].split("|")  # an export names its place in a cell of its own
+        where["row"] = int(row)
     if hasattr(value, "item"):  # a numpy scalar reads best as the plain number
         value = value.item()
     return InputError(where["file"], expected, sheet=where["sheet"], row=where["row"], column=column, value=value)
@@ -111,7 +117,11 @@ class AreaResolver:
 
     def __init__(self, areas: pd.DataFrame):
         self.by_key: dict[str, str] = {}
+        self.sections: dict[str, list[str]] = {}  # an afdeling -> the areas it is part of, with their afdelinger
         for index, area in areas.iterrows():
+            own = [s for s in _text(area.get("sections")).split(";") if s.strip()]
+            for section in own:
+                self.sections.setdefault(name_key(section), []).append((area["area_id"], len(own)))
             names = [area["area_id"], area["area_name"]] + [a for a in _text(area["aliases"]).split(";") if a]
             for name in names:
                 key = name_key(name)
@@ -137,8 +147,17 @@ def _read_all(workspace: Workspace) -> tuple[dict[str, pd.DataFrame], list[str]]
     messages, statbank_files = [], []
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", InputWarning)
+        exports = None
         for path in input_files(workspace):
             display = workspace.display(path)
+            if is_beboerdata(path.name):
+                exports = exports if exports is not None else mappings(workspace.raw)
+                frame = read_beboerdata(path, display, exports)
+                frame["_file"], frame["_sheet"] = display, frame.attrs.get("sheet")
+                frames.setdefault("observations", []).append(frame)
+                continue
+            if path.suffix.lower() == ".yaml" and path.name.lower().startswith("lbfkort"):
+                continue  # a workspace's own mapping for Beboerdata exports, read with them
             kind = kind_for_file(path.name)
             if kind is None and path.name.lower().startswith("statbank_"):
                 statbank_files.append(path.name)
@@ -201,6 +220,16 @@ def _geo_code(level: str, code: str, areas: AreaResolver, plans: set) -> str:
         if code.strip().lower() not in ("0", "00", "000", "hele landet", "danmark", "land"):
             raise ValueError("000 for the whole country")
         return COUNTRY_CODE
+    if level == "section":
+        parts = areas.sections.get(name_key(code), [])
+        if not parts:
+            raise ValueError("an afdeling in the area registry (raw/omraader*: afdelinger)")
+        if len(parts) > 1 or parts[0][1] > 1:
+            area_id, count = parts[0]
+            raise ValueError(f"the only afdeling of an area; it is one of {count} afdelinger of area '{area_id}', "
+                             "and one afdeling's figures are not the area's: export the boligområde or the "
+                             "area's figures instead")
+        return parts[0][0]
     if level == "plan":
         if code not in plans:
             raise ValueError("a plan code from raw/helhedsplaner*")
@@ -311,6 +340,7 @@ def _build_observations(obs: pd.DataFrame, resolver: AreaResolver, plans: set,
             _first(obs, where, "geografikode", "geo_code", str(exc))
     obs["geo_code"] = pd.Series([mapping[key] for key in zip(obs["geo_level"].tolist(), obs["geo_code"].tolist())],
                                 index=obs.index, dtype="string")
+    obs.loc[obs["geo_level"] == "section", "geo_level"] = "area"  # an area's only afdeling is the area
     units = obs["indicator"].map(catalog["unit"]).astype("string")
     value, num, den = obs["value"], obs["numerator"], obs["denominator"]
     _first(obs, (units == "pct") & ((value < 0) | (value > 100)), "værdi", "value", _percentage_expected)
@@ -540,7 +570,7 @@ def _check_crime_averages(frame: pd.DataFrame, confirmations: Confirmations, che
 
 def _finish(frame: pd.DataFrame) -> pd.DataFrame:
     """Drop the location columns and give a stable row order."""
-    frame = frame.drop(columns=[c for c in frame.columns if c in ("_file", "_sheet", "_row") or c.startswith("_percent_")])
+    frame = frame.drop(columns=[c for c in frame.columns if c in ("_file", "_sheet", "_row", "_column", "_geo_at") or c.startswith("_percent_")])
     return frame.reset_index(drop=True)
 
 

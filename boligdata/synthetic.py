@@ -140,3 +140,51 @@ def _csv(path: Path, header, rows) -> None:
     writer.writerow(header)
     writer.writerows(rows)
     path.write_text(buffer.getvalue(), encoding="utf-8-sig")  # a BOM, so Danish Excel reads æøå
+
+
+# The example Beboerdata workbook of docs/examples/ (synthetic, an invented area): laid out as the
+# mapping boligdata/data/lbf_beboerdata/parallelsamfundskriterievaerdier.yaml reads it.
+BEBOERDATA_EXAMPLE = {
+    "Antal beboere": [2410, 2395, 2388, 2401, 2376],
+    "Andel indvandrere og efterkommere fra ikke-vestlige lande": [58.2, 58.9, 59.4, 60.1, 60.3],
+    "Andel 18-64-årige uden for arbejdsmarked eller uddannelse": [44.1, 43.0, 41.8, 40.6, 39.2],
+    "Andel dømte for overtrædelse af straffeloven, våbenloven eller lov om euforiserende stoffer":
+        ["diskr.", 2.31, 2.12, 1.94, 1.87],
+    "Andel 30-59-årige med alene grundskoleuddannelse": [61.0, 60.2, 59.7, 58.8, 58.1],
+    "Gennemsnitlig bruttoindkomst i procent af regionen": [54.3, 55.0, 55.8, 56.1, 56.9],
+}
+BEBOERDATA_YEARS = [2019, 2020, 2021, 2022, 2023]
+
+
+def beboerdata_example() -> bytes:
+    """An example Beboerdata export, labelled synthetic in its cells and its status, for an
+    invented area ("Eksempelparken"): what ``raw/beboerdata*.xlsx`` looks like to boligdata.
+
+    >>> import io, openpyxl
+    >>> sheet = openpyxl.load_workbook(io.BytesIO(beboerdata_example())).active
+    >>> sheet.title, sheet["A2"].value[:17], sheet["B5"].value
+    ('Parallelsamfundskriterieværdier', 'SYNTETISKE TAL: e', 'syntetisk')
+    """
+    import datetime as dt
+
+    from openpyxl.styles import Font
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "Parallelsamfundskriterieværdier"
+    sheet.append(["Parallelsamfundskriterieværdier"])
+    sheet["A1"].font = Font(bold=True, size=14)
+    sheet.append(["SYNTETISKE TAL: eksempel på, hvordan boligdata læser en eksport fra Landsbyggefondens "
+                  "Beboerdata. Tallene er opfundet, området findes ikke."])
+    sheet.append(["Boligområde:", "Eksempelparken"])
+    sheet.append(["Udtrukket:", dt.datetime(2024, 5, 15)])
+    sheet["B4"].number_format = "dd-mm-yyyy"
+    sheet.append(["Status:", "syntetisk"])
+    sheet.append([])
+    sheet.append(["Kriterium", *BEBOERDATA_YEARS])
+    for cell in sheet[7]:
+        cell.font = Font(bold=True)
+    for label, values in BEBOERDATA_EXAMPLE.items():
+        sheet.append([label, *values])
+    sheet.column_dimensions["A"].width = 70
+    return workbook_bytes(book)

@@ -57,7 +57,9 @@ def template_workbook(kind_name: str) -> bytes:
     book = openpyxl.Workbook()
     data = book.active
     data.title = "data"
-    data.append([c.heading for c in kind.columns])
+    wide = [] if kind.layout != "wide" else [
+        row["label_da"] for _, row in load_catalog().iterrows() if row["group"] in ("list_criterion", "population")]
+    data.append([c.heading for c in kind.columns] + wide)
     for cell in data[1]:
         cell.font = Font(bold=True)
     help_sheet = book.create_sheet("vejledning")
@@ -74,7 +76,10 @@ def template_workbook(kind_name: str) -> bytes:
         allowed = ", ".join(sorted({key for key, _ in column.values}))
         help_sheet.append([column.heading, "ja" if column.required else "nej", TYPE_HELP_DA[column.type],
                            column.help_da, allowed])
-    if kind_name == "observationer":
+    if wide:
+        help_sheet.append(["(én kolonne pr. indikator)", "nej", TYPE_HELP_DA["number"], kind.indicator_columns_da,
+                           "se arket 'indikatorer'"])
+    if kind.table == "observations":
         catalog_sheet = book.create_sheet("indikatorer")
         catalog_sheet.append(["indikator", "betegnelse", "enhed", "bedre", "population", "kilde"])
         for _, row in load_catalog().iterrows():

@@ -12,6 +12,13 @@ def test_generated_doc_tables_are_current():
         assert splice(text, make()) == text, f"docs/{name} is out of date: run python -m boligdata.docs_gen"
 
 
+def test_example_files_are_current():
+    from boligdata.docs_gen import EXAMPLES, example_bytes
+
+    for name in EXAMPLES:
+        assert (PROJECT / "docs" / name).read_bytes() == example_bytes(name), f"docs/{name}: run python -m boligdata.docs_gen"
+
+
 def test_every_command_is_in_the_readme():
     readme = (PROJECT / "README.md").read_text(encoding="utf-8")
     commands = build_parser()._subparsers._group_actions[0].choices

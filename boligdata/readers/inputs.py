@@ -183,6 +183,10 @@ def read_input(path: Path, kind: Kind, display: str | None = None) -> pd.DataFra
     >>> frame[["area_id", "measure", "period", "count"]].to_dict("records")
     [{'area_id': 'Solbakken', 'measure': 'publicly_supported', 'period': '2018W01', 'count': 382}]
     """
+    if kind.layout == "wide":
+        from .wide import read_wide
+
+        return read_wide(Path(path), kind, display or str(path))
     table = read_table(Path(path), display or str(path))
     for note in table.notes:
         warnings.warn(f"{table.display}: {note}", InputWarning, stacklevel=2)
@@ -205,6 +209,11 @@ def read_input(path: Path, kind: Kind, display: str | None = None) -> pd.DataFra
             data[f"_percent_{column.name}"] = [True if isinstance(raw, Percent) else None for raw in raws]
     if failures:
         raise min(failures, key=lambda f: f[:2])[2]
+    return typed_frame(data, kind, table)
+
+
+def typed_frame(data: dict, kind: Kind, table) -> pd.DataFrame:
+    """The parsed columns as a frame with every column of ``kind`` in its dtype."""
     frame = pd.DataFrame(data)
     for column in kind.columns:
         if column.name not in frame.columns:

@@ -333,23 +333,31 @@ def _sheets(path: Path, display: str) -> dict[str, str]:
     return sheets
 
 
-def _read_xlsx(path: Path, display: str) -> RawTable:
-    sheets = _sheets(path, display)
-    names = list(sheets)
+def _choose_sheet(names: list[str], display: str, wanted: tuple = ()) -> str:
+    """The sheet to read: the first of ``wanted`` the workbook has (case and spaces ignored),
+    else "data", else the only sheet that is not an instruction sheet."""
+    folded = {n.strip().lower(): n for n in names}
+    for name in wanted:
+        if name.strip().lower() in folded:
+            return folded[name.strip().lower()]
     candidates = [n for n in names if n.strip().lower() not in INSTRUCTION_SHEETS]
     if DATA_SHEET in names:
-        sheet_name = DATA_SHEET
-    elif len(candidates) == 1:
-        sheet_name = candidates[0]
-    else:
-        raise InputError(
-            display, f"a sheet named '{DATA_SHEET}' (found: {', '.join(names) or 'no sheets'})"
-        )
+        return DATA_SHEET
+    if len(candidates) == 1:
+        return candidates[0]
+    expected = " or ".join(f"'{n}'" for n in (*wanted, DATA_SHEET))
+    raise InputError(display, f"a sheet named {expected} (found: {', '.join(names) or 'no sheets'})")
+
+
+def _sheet_grids(path: Path, display: str, wanted: tuple = (), header_row: bool = True):
+    """The chosen sheet's formulas and values as grids, and whether percent formats occur."""
+    sheets = _sheets(path, display)
+    sheet_name = _choose_sheet(list(sheets), display, wanted)
     try:
         scan = _scan_sheet(path, sheets[sheet_name], display, sheet_name)
     except KeyError:
         raise InputError(display, f"a readable .xlsx workbook (sheet '{sheet_name}' is missing)") from None
-    if scan.merged_header:
+    if header_row and scan.merged_header:
         raise InputError(display, f"one heading per column; header cells {scan.merged_header} are merged",
                          sheet=sheet_name, row=1)
     percent = _percent_styles(path)
@@ -370,19 +378,77 @@ def _read_xlsx(path: Path, display: str) -> RawTable:
         raise InputError(display, f"a readable .xlsx workbook ({type(exc).__name__})") from None
     if not grid_v or all(all(is_blank(c) for c in r) for r in grid_v):
         raise InputError(display, "a header row and at least one data row; the sheet is empty", sheet=sheet_name)
+    return sheet_name, (grid_f if scan.formulas else None), grid_v, percent
+
+
+def _unsaved_formula(display, sheet_name, number, cells_f, cells_v, heading_of) -> None:
+    for col, (f, v) in enumerate(zip(cells_f, cells_v)):
+        if isinstance(f, str) and f.startswith("=") and v is None:
+            raise InputError(
+                display,
+                "a value; this cell holds a formula with no saved result "
+                "(open and save the file in Excel, or paste the values)",
+                sheet=sheet_name, row=number, column=heading_of(col), value=f,
+            )
+
+
+def column_letters(index: int) -> str:
+    """Excel's letters for the 0-based column ``index``.
+
+    >>> column_letters(0), column_letters(27)
+    ('A', 'AB')
+    """
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+@dataclass
+class SheetGrid:
+    """Every cell of one sheet, for a layout with titles above its table (LBF's exports).
+    ``rows`` holds (row number as the user sees it, cells) for the rows with a value."""
+
+    display: str
+    sheet: str
+    rows: list[tuple[int, list]]
+    percent: bool
+
+    def error(self, expected, *, row=None, column=None, value=None) -> InputError:
+        return InputError(self.display, expected, sheet=self.sheet, row=row, column=column, value=value)
+
+
+def read_grid(path: Path, display: str, sheets: tuple = ()) -> SheetGrid:
+    """The cells of the first of ``sheets`` the workbook has (else its only sheet), within the
+    same limits as :func:`read_table`; formulas without a saved value are refused by cell."""
+    display = display or str(path)
+    limits = input_limits()
+    size = path.stat().st_size
+    if size > limits.max_bytes:
+        raise InputError(display, f"a file of at most {_mb(limits.max_bytes)} (limits.max_bytes in "
+                         f"boligdata/data/inputs.yaml); this one is {_mb(size)}")
+    if path.suffix.lower() not in (".xlsx", ".xlsm"):
+        raise InputError(display, "an Excel workbook (.xlsx), as Landsbyggefonden exports it")
+    sheet_name, grid_f, grid_v, percent = _sheet_grids(path, display, tuple(sheets), header_row=False)
+    rows = []
+    for number, cells_v in enumerate(grid_v, start=1):
+        if grid_f is not None:
+            _unsaved_formula(display, sheet_name, number, grid_f[number - 1], cells_v, column_letters)
+        if not _blank_row(cells_v):
+            rows.append((number, cells_v))
+    return SheetGrid(display, sheet_name, rows, percent)
+
+
+def _read_xlsx(path: Path, display: str) -> RawTable:
+    sheet_name, grid_f, grid_v, percent = _sheet_grids(path, display)
     headers = ["" if is_blank(h) else clean_text(h) for h in grid_v[0]]
     rows = []
-    for number, (cells_f, cells_v) in enumerate(zip(grid_f[1:], grid_v[1:]), start=2):
-        if scan.formulas:
-            for col, (f, v) in enumerate(zip(cells_f, cells_v)):
-                if isinstance(f, str) and f.startswith("=") and v is None:
-                    heading = headers[col] if col < len(headers) else f"#{col + 1}"
-                    raise InputError(
-                        display,
-                        "a value; this cell holds a formula with no saved result "
-                        "(open and save the file in Excel, or paste the values)",
-                        sheet=sheet_name, row=number, column=heading, value=f,
-                    )
+    for number, cells_v in enumerate(grid_v[1:], start=2):
+        if grid_f is not None:
+            _unsaved_formula(display, sheet_name, number, grid_f[number - 1], cells_v,
+                             lambda col: headers[col] if col < len(headers) else f"#{col + 1}")
         if _blank_row(cells_v):
             continue
         rows.append((number, cells_v))

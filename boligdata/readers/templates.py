@@ -37,6 +37,8 @@ class Kind:
     help_da: str
     key: tuple
     columns: tuple
+    layout: str = "long"            # "wide": the columns after the fixed ones are indicators
+    indicator_columns_da: str = ""  # the help for those indicator columns
 
     def column(self, name: str) -> Column:
         return next(c for c in self.columns if c.name == name)
@@ -54,7 +56,9 @@ def input_kinds() -> dict[str, Kind]:
     kinds = {}
     for name, entry in document["kinds"].items():
         where = f"inputs.yaml: kind '{name}'"
-        check_keys(entry, where, required=["table", "title_da", "help_da", "key", "columns"])
+        check_keys(entry, where, required=["table", "title_da", "help_da", "key", "columns"],
+                   optional=["layout", "indicator_columns_da"])
+        check_choice(entry.get("layout", "long"), ("long", "wide"), where + " layout")
         columns = []
         for spec in entry["columns"]:
             cwhere = f"{where} column '{spec.get('name', '?')}'"
@@ -65,7 +69,8 @@ def input_kinds() -> dict[str, Kind]:
             columns.append(Column(spec["name"], spec["heading"], spec["type"], bool(spec["required"]),
                                   spec["help_da"], values, bool(spec.get("missing_allowed", False))))
         kinds[name] = Kind(name, entry["table"], entry["title_da"], entry["help_da"],
-                           tuple(entry["key"]), tuple(columns))
+                           tuple(entry["key"]), tuple(columns), entry.get("layout", "long"),
+                           entry.get("indicator_columns_da", ""))
     return kinds
 
 
