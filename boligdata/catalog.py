@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
 
 import pandas as pd
 
-from .datafiles import check_choice, check_keys, package_yaml
+from .datafiles import check_choice, check_keys, package_yaml, vocabulary_cache
 from .errors import DataFileError
 
 UNITS = ("pct", "persons", "grade", "dkk", "per_1000", "pct_of_region")
@@ -16,7 +15,7 @@ _REQUIRED = ("id", "label_da", "group", "unit", "better", "population", "source"
 _OPTIONAL = ("tolerance", "municipal_baseline", "small_shares")
 
 
-@lru_cache(maxsize=1)
+@vocabulary_cache
 def _catalog() -> pd.DataFrame:
     document = check_keys(package_yaml("indicators.yaml"), "indicators.yaml", required=["indicators"])
     rows, seen = [], set()

@@ -28,9 +28,66 @@ def read_yaml(path: Path) -> Any:
 
 
 @lru_cache(maxsize=None)
-def package_yaml(name: str) -> Any:
-    """A YAML file shipped in ``boligdata/data/`` (cached; treat it as read-only)."""
+def _shipped_yaml(name: str) -> Any:
     return read_yaml(DATA_DIR / name)
+
+
+# A workspace's own vocabulary (boligdata.vocabulary): package files as merged with the
+# workspace's raw/ files, in force for the workspace being ingested or loaded.
+_OVERRIDES: dict[str, Any] = {}
+_GENERATION = [0]
+
+
+def package_yaml(name: str) -> Any:
+    """A YAML file shipped in ``boligdata/data/``, or the workspace's merged version of it while
+    a workspace vocabulary is in force (cached; treat it as read-only)."""
+    if name in _OVERRIDES:
+        return _OVERRIDES[name]
+    return _shipped_yaml(name)
+
+
+def shipped_yaml(name: str) -> Any:
+    """The package's own version of a data file, whatever the workspace says."""
+    return _shipped_yaml(name)
+
+
+def overrides() -> dict[str, Any]:
+    """A copy of the merged documents in force."""
+    return dict(_OVERRIDES)
+
+
+def set_overrides(documents: dict[str, Any]) -> None:
+    """Put merged documents in force in place of the package's (empty: the package's own)."""
+    if documents == _OVERRIDES:
+        return
+    _OVERRIDES.clear()
+    _OVERRIDES.update(documents)
+    _GENERATION[0] += 1
+
+
+def vocabulary_cache(func):
+    """Cache a loader's result until the vocabulary in force changes (``set_overrides``).
+
+    >>> calls = []
+    >>> @vocabulary_cache
+    ... def loader():
+    ...     calls.append(1)
+    ...     return len(calls)
+    >>> loader(), loader()
+    (1, 1)
+    """
+    import functools
+
+    cache: dict = {}
+
+    @functools.wraps(func)
+    def cached():
+        if cache.get("generation") != _GENERATION[0]:
+            cache["value"], cache["generation"] = func(), _GENERATION[0]
+        return cache["value"]
+
+    cached.cache_clear = cache.clear
+    return cached
 
 
 def check_keys(entry: Any, where: str, *, required: Iterable[str], optional: Iterable[str] = ()) -> dict:

@@ -31,6 +31,8 @@ from .municipalities import COUNTRY_CODE, municipalities, normalise_kommunekode,
 from .paths import DATA_DIR, Workspace, resolve_workspace
 from .readers.inputs import InputWarning, empty_frame, read_input
 from .readers.lbf import is_beboerdata, mappings, read_beboerdata
+from .vocabulary import in_force, is_vocabulary_file, merged_documents, put_in_force, read_vocabulary
+from .vocabulary import sources as vocabulary_sources
 from .readers.statbank import statbank_observations
 from .readers.templates import input_kinds, kind_for_file
 from .readers.values import MAX_WHOLE, name_key, period_bounds
@@ -75,7 +77,8 @@ def input_files(workspace: Workspace) -> list[Path]:
 def fingerprint(workspace: Workspace) -> dict:
     """Hashes of every input and of the package's rules and settings: what a result depends on."""
     inputs = {workspace.display(p): _sha256(p.read_bytes()) for p in input_files(workspace)}
-    package = {p.name: _sha256(p.read_bytes()) for p in sorted(DATA_DIR.iterdir()) if p.is_file()}
+    package = {p.relative_to(DATA_DIR).as_posix(): _sha256(p.read_bytes())
+               for p in sorted(DATA_DIR.rglob("*")) if p.is_file() and "__pycache__" not in p.parts}
     return {"package_version": __version__, "inputs": inputs, "package_data": package}
 
 
@@ -158,6 +161,8 @@ def _read_all(workspace: Workspace) -> tuple[dict[str, pd.DataFrame], list[str]]
                 continue
             if path.suffix.lower() == ".yaml" and path.name.lower().startswith("lbfkort"):
                 continue  # a workspace's own mapping for Beboerdata exports, read with them
+            if is_vocabulary_file(path.name):
+                continue  # the workspace's own vocabulary, read before every other file
             kind = kind_for_file(path.name)
             if kind is None and path.name.lower().startswith("statbank_"):
                 statbank_files.append(path.name)
@@ -715,7 +720,14 @@ def _ingest(ws: Workspace, force: bool) -> IngestResult:
         return IngestResult(ws, changed=False, tables={k: v["rows"] for k, v in manifest["tables"].items()},
                             manifest=manifest)
     inputs = fingerprint(ws)
-    tables, messages = build_tables(ws)
+    own = read_vocabulary(ws.raw, ws.display)
+    previous = in_force()
+    try:
+        put_in_force(merged_documents(own))  # the workspace's own indicators, bands and bounds
+        tables, messages = build_tables(ws)
+    except BaseException:
+        put_in_force(previous)
+        raise
     input_hash = _sha256(json.dumps(inputs, sort_keys=True).encode())
     if manifest and manifest.get("input_hash") == input_hash and "digest" in manifest:
         changes = manifest["digest"]  # the same inputs again (--force): what changed is what changed then
@@ -737,9 +749,11 @@ def _ingest(ws: Workspace, force: bool) -> IngestResult:
         "vintages": _vintages(tables["observations"]),
         "warnings": messages,
         "digest": changes,
+        "vocabulary": {"own": {name: [[origin, doc] for origin, doc in docs] for name, docs in own.items()},
+                       "sources": vocabulary_sources(own)},
     }
     blobs["digest.json"] = (json.dumps(changes, indent=2, ensure_ascii=False) + "\n").encode()
-    blobs[MANIFEST] = (json.dumps(new_manifest, indent=2, ensure_ascii=False) + "\n").encode()
+    blobs[MANIFEST] = (json.dumps(new_manifest, indent=2, ensure_ascii=False, default=str) + "\n").encode()
     # Every file is written in full before any is moved into place: a full disk leaves the
     # last good processed/ as it was. The manifest moves last (load() checks the tables by it).
     staged = []

@@ -9,6 +9,7 @@ import pandas as pd
 
 from .ingest import ingest, processed_is_current, read_manifest
 from .paths import Workspace, resolve_workspace
+from .vocabulary import merge_only, put_in_force
 
 TABLES = ("areas", "plans", "observations", "list_history", "list_coverage", "activities", "economy", "staff",
           "letting", "support_counts", "categories", "crime_averages", "confirmations", "confirmed")
@@ -83,6 +84,8 @@ def load(workspace=None) -> Tables:
     if not processed_is_current(ws):
         ingest(ws)
     manifest = read_manifest(ws) or {}
+    # The workspace's own indicators, bands and bounds (validated by ingest) are in force for it.
+    put_in_force(merge_only(manifest.get("vocabulary", {}).get("own", {})))
     # A process that builds many reports (a warm batch kernel) reads the tables once. The key is
     # the tables' hashes, which processed_is_current() has just checked against the files.
     key = json.dumps(manifest.get("tables", {}), sort_keys=True)

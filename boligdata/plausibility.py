@@ -22,11 +22,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import lru_cache
+
 
 import pandas as pd
 
-from .datafiles import check_keys, package_yaml
+from .datafiles import check_keys, package_yaml, vocabulary_cache
 from .errors import DataFileError
 
 LEVELS = ("area", "plan", "municipality", "region", "country")
@@ -106,6 +106,8 @@ def _fmt(value) -> str:
 def _bound(pair, where: str, why: str, source: str = "") -> Bound:
     if not isinstance(pair, list) or len(pair) != 2:
         raise DataFileError(f"{where}: expected [low, high] (null for no bound), found {pair!r}")
+    if any(v is not None and (isinstance(v, bool) or not isinstance(v, (int, float))) for v in pair):
+        raise DataFileError(f"{where}: expected numbers [low, high] (null for no bound), found {pair!r}")
     low, high = (None if v is None else Decimal(str(v)) for v in pair)
     if low is not None and high is not None and low > high:
         raise DataFileError(f"{where}: the low bound {low} is above the high bound {high}")
@@ -191,7 +193,7 @@ def merge_documents(base: dict, override: dict) -> dict:
     return merged
 
 
-@lru_cache(maxsize=1)
+@vocabulary_cache
 def load_plausibility() -> Plausibility:
     """The package's plausibility checks, validated."""
     return parse_plausibility(package_yaml("plausibility.yaml"))

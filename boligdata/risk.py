@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import lru_cache
+
 
 from .criteria import AreaResult
-from .datafiles import check_choice, check_keys, package_yaml
+from .datafiles import check_choice, check_keys, package_yaml, vocabulary_cache
 from .errors import DataFileError
 from .present.disclosure import AreaView
 from .present.marks import mark
@@ -111,7 +111,7 @@ def parse_band_settings(document) -> BandSettings:
                         tuple(bands), int(document.get("margin_residents", 0)))
 
 
-@lru_cache(maxsize=1)
+@vocabulary_cache
 def band_settings() -> BandSettings:
     """The risk-band settings shipped with the package.
 

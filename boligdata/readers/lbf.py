@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from functools import lru_cache
+
 from pathlib import Path
 
 from ..catalog import load_catalog
-from ..datafiles import check_choice, check_keys, read_yaml
+from ..datafiles import check_choice, check_keys, read_yaml, vocabulary_cache
 from ..errors import DataFileError
 from ..paths import DATA_DIR
 from . import values as v
@@ -96,7 +96,7 @@ def parse_mapping(document, origin: str) -> Mapping:
                    document["status"], document["status_label"], tuple(str(s) for s in document["suppressed"]), tuple(rows), origin)
 
 
-@lru_cache(maxsize=1)
+@vocabulary_cache
 def _shipped() -> tuple:
     folder = DATA_DIR / "lbf_beboerdata"
     return tuple(parse_mapping(read_yaml(path), f"boligdata/data/lbf_beboerdata/{path.name}")

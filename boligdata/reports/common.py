@@ -239,6 +239,11 @@ def checked_notes(rows: pd.DataFrame, tables) -> Html:
     digest = (tables.manifest or {}).get("digest") if hasattr(tables, "manifest") else None
     if digest and digest.get("summary_da"):
         parts.append(paragraph(f"Ved seneste indlæsning af arbejdsområdets inddata: {digest['summary_da']}."))
+    own = ((tables.manifest or {}).get("vocabulary") or {}).get("sources") if hasattr(tables, "manifest") else None
+    if own:
+        parts.append(paragraph("Arbejdsområdet bruger egne definitioner i stedet for eller ud over boligdatas "
+                               "(ikke lovens):"))
+        parts.append(bullets(own))
     return Html("".join(str(p) for p in parts))
 
 

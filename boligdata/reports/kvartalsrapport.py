@@ -642,7 +642,7 @@ class Kvartalsrapport:
             "under grænsen, med uændret antal i aldersgruppen; det regnes fra det hele antal personer, andelen svarer "
             "til. Den korteste vej af listen bruger kun de kriterier, hvis måleperiode endnu ikke er slut, med de "
             "personer, der skal ændre forhold i den del af perioden, der er tilbage, og lægger de billigste sammen. "
-            "Risikogruppen «I risiko» er rapportens egen vurdering, ikke lovens: området kan nå en betegnelse på den "
+            f"Risikogruppen «{band_settings().band('yellow').label_da}» er rapportens egen vurdering, ikke lovens: området kan nå en betegnelse på den "
             "kommende eller den følgende liste, fordi et kriterium, det ikke opfylder, ligger inden for marginen og "
             "stadig kan ændres eller endnu ikke er offentliggjort "
             f"({band_settings().margins_da(self.version)})."))
