@@ -146,8 +146,16 @@ def run_udforskning(tmp_path, **parameters):
 
 
 def outputs(notebook) -> str:
-    return " ".join(str(o.get("data", {}).get("text/plain", "")) + str(o.get("text", ""))
-                    for c in notebook.cells if c.cell_type == "code" for o in c.outputs)
+    """What the notebook showed, as text: plain output, and tables (HTML) without their tags."""
+    import html
+    import re
+
+    def shown(o) -> str:
+        data = o.get("data", {})
+        table = html.unescape(re.sub(r"<[^>]+>", " ", str(data.get("text/html", ""))))
+        return (table if table.strip() else str(data.get("text/plain", ""))) + str(o.get("text", ""))
+
+    return " ".join(shown(o) for c in notebook.cells if c.cell_type == "code" for o in c.outputs)
 
 
 def test_udforskning_runs_on_the_sample_with_another_lists_rules(tmp_path):
@@ -238,3 +246,33 @@ def test_reports_open_offline_in_chromium(built):
                 page.close()
         finally:
             browser.close()
+
+
+def test_udforskning_opens_on_an_analysts_own_workspace(tmp_path):
+    """A workspace that is not the sample: one invented area, its figures from the example
+    Beboerdata export (years 2019-2023, drawn 15 May 2024) and a list history of its own. Without a
+    quarter the notebook opens on 2024Q2, the quarter in which the latest figure was drawn, and
+    finds the area; the criteria are in Danish and the years on the list are counted as the
+    reports count them: on the parallelsamfund lists of 2022 and 2023, 2 in a row before the list
+    of 2024, and "mindst", since the history starts with the 2022 list and may not go back far
+    enough (no raw/listehistorik_daekning says it does)."""
+    import re
+    import shutil
+
+    from conftest import write
+
+    from boligdata.synthetic import beboerdata_example
+    from boligdata.workspace import init_workspace
+
+    root = init_workspace(tmp_path / "ws")
+    shutil.rmtree(root / "raw" / "skabeloner")
+    write(root / "raw" / "omraader.csv", "områdekode;områdenavn;kommunekode\neksempelparken;Eksempelparken;461\n")
+    write(root / "raw" / "listehistorik.csv", "listeår;område;betegnelse;kilde\n2022;Eksempelparken;parallelsamfund;eget eksempel\n"
+          "2023;Eksempelparken;parallelsamfund;eget eksempel\n")
+    (root / "raw" / "beboerdata_eksempelparken.xlsx").write_bytes(beboerdata_example())
+    notebook = run_udforskning(tmp_path, workspace=str(root))
+    text = outputs(notebook)
+    assert "2024Q2, 1 områder" in text and "prognose for listen 1. december 2024" in text
+    assert "Eksempelparken" in text and "beskæftigelse" in text and "'employment'" not in text
+    assert "År i træk på listen før" in text
+    assert re.search(r"Eksempelparken\s+Odense\s+.*?\s+mindst 2\s", text)
