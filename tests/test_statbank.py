@@ -204,3 +204,62 @@ def test_describe_lists_variables_and_codes(api, capsys):
     out = capsys.readouterr().out.splitlines()
     assert out[0] == "FOLK1E: Befolkningen den 1. i kvartalet (opdateret 2020-08-11)"
     assert "  OMRÅDE (område), 2 values:" in out and "    461  Odense" in out
+
+
+# The same figures as RECORDED, downloaded from Statistikbanken's web pages ("semikolonsepareret"):
+# a title naming the variables, a unit line, the periods as columns, the row labels left empty
+# where they repeat, a source note under the table, in Windows-1252 as the download comes.
+WEB = (
+    "Befolkningen den 1. i kvartalet efter område, køn, alder, herkomst og tid\r\n"
+    "Enhed: Antal\r\n"
+    ";;;;2020K3\r\n"
+    "Hele landet;I alt;Alder i alt;I alt;5000000\r\n"
+    ";;;Indvandrere fra ikke-vestlige lande;300000\r\n"
+    ";;;Efterkommere fra ikke-vestlige lande;200000\r\n"
+    "Landsdel Fyn;I alt;Alder i alt;I alt;500000\r\n"
+    "Odense;I alt;Alder i alt;I alt;200000\r\n"
+    ";;;Indvandrere fra ikke-vestlige lande;16000\r\n"
+    ";;;Efterkommere fra ikke-vestlige lande;8000\r\n"
+    "Slagelse;I alt;Alder i alt;I alt;79000\r\n"
+    ";;;Indvandrere fra ikke-vestlige lande;4000\r\n"
+    ";;;Efterkommere fra ikke-vestlige lande;..\r\n"
+    "Christiansø;I alt;Alder i alt;I alt;90\r\n"
+    "\r\n"
+    "Kilde: Danmarks Statistik\r\n"
+)
+MAP = ("fil;indikator;filtre;nævner_filtre;kilde;opgjort;status\n"
+       "statbank_FOLK1E.csv;non_western_pct;HERKOMST=Indvandrere fra ikke-vestlige lande|Efterkommere fra ikke-vestlige "
+       "lande;HERKOMST=I alt;Danmarks Statistik, FOLK1E;2020-08-11;endelig\n")
+
+
+def test_a_download_from_the_web_pages_reads_as_the_apis_answer(sample_workspace):
+    from boligdata.readers.statbank import read_statbank_csv
+
+    raw = sample_workspace / "raw"
+    (raw / "statbank_FOLK1E.csv").write_bytes(WEB.encode("cp1252"))
+    web = read_statbank_csv(raw / "statbank_FOLK1E.csv")
+    (raw / "api.csv").write_bytes(RECORDED.encode("utf-8"))
+    api = read_statbank_csv(raw / "api.csv")
+    (raw / "api.csv").unlink()
+    columns = ["geo_level", "geo_code", "period", "value", "missing_reason", "KØN", "ALDER", "HERKOMST"]
+    assert web[columns].equals(api[columns])
+    # Through the map line, the shares by hand as for RECORDED: Odense (16.000 + 8.000) / 200.000.
+    (raw / "statbankkort_FOLK1E.csv").write_text(MAP, encoding="utf-8")
+    obs = load(sample_workspace).observations
+    mine = obs[obs["source"].str.startswith("Danmarks Statistik, FOLK1E")].set_index("geo_code")
+    assert mine.loc["461", "value"] == pytest.approx(12.0) and mine.loc["000", "value"] == pytest.approx(10.0)
+
+
+@pytest.mark.parametrize("text, message", [
+    ("Befolkningen efter område og herkomst\r\n;2020K3\r\nOdense;5\r\n", "ending in 'og tid'"),
+    ("Befolkningen efter område og tid\r\n;2020K9\r\nOdense;5\r\n", "periods as the columns"),
+    ("Befolkningen efter område og tid\r\n;2020K3\r\nOdense;fem\r\n", "row 3, column '2020K3'"),
+])
+def test_a_web_download_that_cannot_be_read_says_where(tmp_path, text, message):
+    from boligdata.errors import InputError
+    from boligdata.readers.statbank import read_statbank_csv
+
+    path = tmp_path / "statbank_X.csv"
+    path.write_bytes(text.encode("cp1252"))
+    with pytest.raises(InputError, match=re.escape(message)):
+        read_statbank_csv(path, "raw/statbank_X.csv")

@@ -1,14 +1,23 @@
-"""Danmarks Statistik's Statbank CSV export, as the API delivers it, into tidy observations.
+"""Danmarks Statistik's Statbank CSV export into tidy observations, from the API or from the
+Statistikbanken web pages.
 
-The format (``https://api.statbank.dk/v1/data/<TABLE>/CSV``): UTF-8 with a byte-order
+The API's format (``https://api.statbank.dk/v1/data/<TABLE>/CSV``): UTF-8 with a byte-order
 mark, ``;``-separated, a header of upper-case variable codes followed by ``TID;INDHOLD``,
 labels by default or codes (``valuePresentation=Code``), decimal comma in Danish output,
 ``..`` for suppressed values. Suppressed values are kept as missing with that reason,
 never as zero.
+
+The web pages' "semikolonsepareret" download is the table as the page shows it: a title
+line naming the variables ("Befolkningen den 1. i kvartalet efter område, herkomst og tid"),
+perhaps a unit line, a header row with one empty cell per row variable and then the periods,
+and one row per combination with the row labels left empty where they repeat the row above,
+in Windows-1252 or UTF-8. It is read into the API's shape (the variables named as the title
+names them, upper case: OMRÅDE, HERKOMST), so the same map lines work for both.
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -18,7 +27,7 @@ from ..municipalities import COUNTRY_CODE, municipalities, regions
 from .table import read_table
 from .values import normalise_key, parse_period
 
-AREA_VARIABLES = ("OMRÅDE", "KOMK", "KOMKODE", "KOMMUNEDK", "REGION", "BOPOMR", "OMR")
+AREA_VARIABLES = ("OMRÅDE", "KOMK", "KOMKODE", "KOMMUNEDK", "REGION", "BOPOMR", "OMR", "KOMMUNE")
 # Geographies Danmarks Statistik publishes that no list or report uses: Christiansø (not a
 # municipality; code 411) and the landsdele. Their rows are skipped and counted, not refused; any
 # other unknown name (a misspelt municipality) is still refused.
@@ -69,7 +78,8 @@ def read_statbank_csv(path, display: str | None = None) -> pd.DataFrame:
     ([12.5, <NA>], 'diskretioneret eller ikke offentliggjort (..)')
     """
     display = display or str(path)
-    table = read_table(Path(path), display)
+    table = web_table(Path(path), display) or read_table(Path(path), display)
+    web = getattr(table, "web", False)
     headers = [h.strip().upper() for h in table.headers]
     if headers[-2:] != ["TID", "INDHOLD"]:
         raise table.error("a Statbank header ending in TID;INDHOLD (variable codes, then time and content)",
@@ -106,8 +116,8 @@ def read_statbank_csv(path, display: str | None = None) -> pd.DataFrame:
             try:
                 value, reason = _value(content, decimal_comma), None
             except ValueError:
-                raise table.error("a number, or '..' for a suppressed value", row=row, column="INDHOLD",
-                                  value=content) from None
+                raise table.error("a number, or '..' for a suppressed value", row=row,
+                                  column=cells[-2] if web else "INDHOLD", value=content) from None
         record = {"geo_level": geo[0], "geo_code": geo[1], "period": period, "value": value,
                   "missing_reason": reason, "_row": row}
         record.update({headers[i]: str(cells[i]).strip() for i in others})
@@ -118,6 +128,76 @@ def read_statbank_csv(path, display: str | None = None) -> pd.DataFrame:
     frame["value"] = frame["value"].astype("Float64")
     frame.attrs["display"], frame.attrs["skipped"] = display, skipped
     return frame
+
+
+_TITLE = re.compile(r"\befter\s+(.+?)\s*$", re.IGNORECASE)
+
+
+def _title_variables(line: str) -> list[str] | None:
+    """The variables a Statistikbanken title names, in order, as upper-case codes.
+
+    >>> _title_variables("Befolkningen den 1. i kvartalet efter område, herkomst, køn og tid")
+    ['OMRÅDE', 'HERKOMST', 'KØN', 'TID']
+    """
+    match = _TITLE.search(line)
+    if not match:
+        return None
+    text = re.sub(r"\s*\(.*?\)", "", match.group(1))
+    parts = [p.strip() for p in re.split(r",|\bog\b", text) if p.strip()]
+    return [re.sub(r"\s+", "_", p).upper() for p in parts]
+
+
+def web_table(path: Path, display: str):
+    """A download from Statistikbanken's web pages in the API's shape (a RawTable whose header is
+    the variables, TID and INDHOLD, and whose rows keep their line numbers), or None when the file
+    is not one (an API answer, whose first line is its header)."""
+    import csv
+    import io
+
+    from .table import RawTable, _decode
+
+    if path.suffix.lower() not in (".csv", ".txt"):
+        return None
+    text, notes = _decode(path.read_bytes(), display)
+    lines = list(csv.reader(io.StringIO(text), delimiter=";"))
+    first = next(((n, [c.strip() for c in cells]) for n, cells in enumerate(lines, 1) if any(c.strip() for c in cells)), None)
+    if first is None or [c for c in first[1] if c][-2:] == ["TID", "INDHOLD"] or len([c for c in first[1] if c]) != 1:
+        return None
+    variables = _title_variables(first[1][0] if first[1][0] else next(c for c in first[1] if c))
+    if not variables or variables[-1] != "TID":
+        raise InputError(display, "a Statistikbanken title naming the variables and ending in 'og tid' (e.g. "
+                         "'Befolkningen efter område, herkomst og tid'), with the periods as columns; or the API's "
+                         "CSV (boligdata statbank fetch)", row=first[0], value=first[1][0])
+    row_vars = variables[:-1]
+    header = None
+    for number, cells in enumerate(lines[first[0]:], start=first[0] + 1):
+        cells = [c.strip() for c in cells]
+        if len(cells) > len(row_vars) and not any(cells[:len(row_vars)]) and all(cells[len(row_vars):]):
+            try:
+                periods = [parse_period(c) for c in cells[len(row_vars):]]
+            except ValueError as exc:
+                raise InputError(display, f"periods as the columns after {len(row_vars)} empty cells ({exc})",
+                                 row=number, value=";".join(cells)) from None
+            header = (number, cells[len(row_vars):], periods)
+            break
+    if header is None:
+        raise InputError(display, f"a header row of {len(row_vars)} empty cells ({', '.join(row_vars)}) and then "
+                         "the periods, as Statistikbanken writes the table with tid in the columns")
+    rows, labels = [], [""] * len(row_vars)
+    for number, cells in enumerate(lines[header[0]:], start=header[0] + 1):
+        cells = [c.strip() for c in cells]
+        values = cells[len(row_vars):]
+        if len(cells) <= len(row_vars) or not any(values):
+            continue  # a blank line or a note under the table ("Kilde: ...")
+        if len(values) != len(header[1]):
+            raise InputError(display, f"{len(row_vars) + len(header[1])} fields separated by ';', as in the header",
+                             row=number, value=";".join(cells))
+        labels = [cell or labels[i] for i, cell in enumerate(cells[:len(row_vars)])]
+        for heading, content in zip(header[1], values):
+            rows.append((number, [*labels, heading, content]))
+    table = RawTable(display, None, [*row_vars, "TID", "INDHOLD"], rows, decimal_comma=True, notes=notes)
+    table.web = True
+    return table
 
 
 def statbank_observations(mapping: pd.DataFrame, raw_dir: Path, display_prefix: str = "raw/",
