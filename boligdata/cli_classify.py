@@ -210,17 +210,14 @@ def crime_figures(args, lst, as_of=None) -> CrimeFigures:
 def _check_plausible_flag(given: dict, lst, args) -> None:
     """A national average (or threshold) on the command line outside the plausible range
     (data/plausibility.yaml) is refused unless the workspace confirmed it, as ingest does."""
-    from .plausibility import CONFIRM_HINT, load_plausibility
+    from .plausibility import CONFIRM_HINT, implausible_national_average
 
-    bound = load_plausibility().plausible("convicted_pct", "pct", "country")
     for name, value in given.items():
         multiple = {"crime_threshold": 3, "crime_threshold_forebyggelse": 2}.get(name, 1)
-        average = float(value) / multiple
-        if bound is not None and bound.outside(average) and workspace_confirmations(args).find(
-                "country", "000", "convicted_pct", str(lst.year), float(value)) is None:
-            raise ParameterError(f"--{name.replace('_', '-')}: {value} % gives a national average of {average:g} % "
-                                 f"convicted adults; expected {bound.text()} % ({bound.why}); {CONFIRM_HINT} and "
-                                 "pass --workspace")
+        why = implausible_national_average(value, multiple)
+        if why and workspace_confirmations(args).find("country", "000", "convicted_pct", str(lst.year),
+                                                      float(value)) is None:
+            raise ParameterError(f"--{name.replace('_', '-')}: {why}; {CONFIRM_HINT} and pass --workspace")
 
 
 def undecided_message(results) -> str | None:

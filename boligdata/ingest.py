@@ -26,7 +26,8 @@ from .catalog import load_catalog
 from .digest import digest
 from .errors import InputError, OutputError, ParameterError
 from .lists import as_list, lists_of_year, load_lists, resolve_list
-from .plausibility import CONFIRM_HINT, Confirmations, history_findings, jump_findings, load_plausibility, range_findings
+from .plausibility import (CONFIRM_HINT, Confirmations, history_findings, implausible_national_average, jump_findings,
+                           load_plausibility, range_findings)
 from .municipalities import COUNTRY_CODE, municipalities, normalise_kommunekode, regions
 from .paths import DATA_DIR, Workspace, resolve_workspace
 from .readers.inputs import InputWarning, empty_frame, read_input
@@ -546,30 +547,26 @@ def _check_crime_averages(frame: pd.DataFrame, confirmations: Confirmations, che
     from .crime import crime_figures_from_table, known_crime_figures
 
     warnings, confirmed = [], []
-    bound = checks.plausible("convicted_pct", "pct", "country")
     for index, row in frame.iterrows():
+        by_average = pd.notna(row.get("national_average_pct"))
+        column = "landsgennemsnit_pct" if by_average else "tærskel_pct"
+        given = row.get("national_average_pct") if by_average else row.get("threshold_pct")
         try:
             warnings += known_crime_figures().merged(crime_figures_from_table(frame.loc[[index]])).warnings()
         except ParameterError as exc:
-            column = "landsgennemsnit_pct" if pd.notna(row.get("national_average_pct")) else "tærskel_pct"
-            value = row.get("national_average_pct") if column == "landsgennemsnit_pct" else row.get("threshold_pct")
             detail = str(exc).split(": ", 1)[-1]
-            raise _fail(frame, index, column, value, f"a plausible figure for the list ({detail})") from None
-        given = row.get("national_average_pct") if pd.notna(row.get("national_average_pct")) else row.get("threshold_pct")
-        if bound is not None and pd.notna(given):
-            average = float(given) if pd.notna(row.get("national_average_pct")) else float(given) / float(row["multiple"] or 1)
-            if bound.outside(average):
-                column = "landsgennemsnit_pct" if pd.notna(row.get("national_average_pct")) else "tærskel_pct"
-                match = confirmations.find("country", COUNTRY_CODE, "convicted_pct", str(int(row["list_year"])), given)
-                if match is None:
-                    raise _fail(frame, index, column, given,
-                                f"a plausible national average share convicted: {average:g} % lies outside "
-                                f"{bound.text()} % ({bound.why}); "
-                                f"with the indicator convicted_pct, level land and the list year as periode: {CONFIRM_HINT}")
-                confirmed.append({"geo_level": "country", "geo_code": COUNTRY_CODE, "indicator": "convicted_pct",
-                                  "period": str(int(row["list_year"])), "value": float(given), "check": "range",
-                                  "confirmed_by": match["confirmed_by"], "reason": match["reason"],
-                                  "date": match["date"], "file": _locate(frame, index)["file"]})
+            raise _fail(frame, index, column, given, f"a plausible figure for the list ({detail})") from None
+        why = None if pd.isna(given) else implausible_national_average(given, 1 if by_average else row["multiple"])
+        if why:
+            match = confirmations.find("country", COUNTRY_CODE, "convicted_pct", str(int(row["list_year"])), given)
+            if match is None:
+                raise _fail(frame, index, column, given,
+                            f"a plausible national average share convicted: {why}; with the indicator "
+                            f"convicted_pct, level land and the list year as periode: {CONFIRM_HINT}")
+            confirmed.append({"geo_level": "country", "geo_code": COUNTRY_CODE, "indicator": "convicted_pct",
+                              "period": str(int(row["list_year"])), "value": float(given), "check": "range",
+                              "confirmed_by": match["confirmed_by"], "reason": match["reason"],
+                              "date": match["date"], "file": _locate(frame, index)["file"]})
     return warnings, pd.DataFrame(confirmed)
 
 

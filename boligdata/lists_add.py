@@ -98,7 +98,7 @@ def crime_figure(lst, national_average=None, threshold=None, multiple=None, sour
     """The year's crime figure, checked as ingest checks raw/landsgennemsnit: possible, plausible,
     and not contradicting a published figure. Returns the CSV row for raw/landsgennemsnit."""
     from .crime import crime_figures_from_table, known_crime_figures
-    from .plausibility import load_plausibility
+    from .plausibility import implausible_national_average
 
     import pandas as pd
 
@@ -117,11 +117,9 @@ def crime_figure(lst, national_average=None, threshold=None, multiple=None, sour
                           "multiple": [multiple if threshold is not None else None],
                           "threshold_pct": [float(value) if threshold is not None else None], "source": [source]})
     known_crime_figures().merged(crime_figures_from_table(frame))  # possible, and against the published ones
-    average = float(value) / (multiple if threshold is not None else 1)
-    bound = load_plausibility().plausible("convicted_pct", "pct", "country")
-    if bound is not None and bound.outside(average):
-        raise ParameterError(f"lists add: {value} % gives a national average of {average:g} % convicted adults; "
-                             f"expected {bound.text()} % ({bound.why})")
+    why = implausible_national_average(value, multiple if threshold is not None else 1)
+    if why:
+        raise ParameterError(f"lists add: {why}")
     text = format(value.normalize(), "f").replace(".", ",")
     return [lst.year, text if national_average is not None else "", multiple if threshold is not None else "",
             text if threshold is not None else "", source]

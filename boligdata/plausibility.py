@@ -199,6 +199,24 @@ def load_plausibility() -> Plausibility:
     return parse_plausibility(package_yaml("plausibility.yaml"))
 
 
+def implausible_national_average(value, multiple=1) -> str | None:
+    """Why a crime figure is not a plausible national average share of convicted adults (the
+    figure itself, or a threshold over its multiple), or None when it is. One check for ingest
+    (raw/landsgennemsnit), ``classify``'s flags and ``lists add``.
+
+    >>> implausible_national_average(0.72) is None, implausible_national_average(2.16)[:58]
+    (True, '2.16 % gives a national average of 2.16 % convicted adults')
+    >>> implausible_national_average(2.16, multiple=3) is None  # the 3 x threshold of an average of 0,72
+    True
+    """
+    bound = load_plausibility().plausible("convicted_pct", "pct", "country")
+    average = float(value) / float(multiple or 1)
+    if bound is None or not bound.outside(average):
+        return None
+    return (f"{_fmt(value)} % gives a national average of {average:g} % convicted adults, outside the plausible "
+            f"{bound.text()} % ({bound.why})")
+
+
 # --- Confirmations -------------------------------------------------------------------------
 
 
