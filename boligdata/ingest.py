@@ -186,6 +186,8 @@ def _read_all(workspace: Workspace) -> tuple[dict[str, pd.DataFrame], list[str]]
     messages.extend(f"raw/{f}: a Statbank file not named in raw/statbankkort*; ignored" for f in statbank_files)
     combined = {}
     for name, kind in input_kinds().items():
+        if kind.layout == "wide":
+            continue  # its rows are the long template's (observationer): that kind gives the empty frame
         parts = frames.get(kind.table, [])
         if parts:
             combined[kind.table] = pd.concat(parts, ignore_index=True)

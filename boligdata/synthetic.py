@@ -154,6 +154,8 @@ BEBOERDATA_EXAMPLE = {
     "Gennemsnitlig bruttoindkomst i procent af regionen": [54.3, 55.0, 55.8, 56.1, 56.9],
 }
 BEBOERDATA_YEARS = [2019, 2020, 2021, 2022, 2023]
+BEBOERDATA_INDICATORS = ("residents", "non_western_pct", "outside_labour_market_pct", "convicted_pct",
+                         "primary_school_only_pct", "income_pct_of_region")
 
 
 def beboerdata_example() -> bytes:
@@ -162,17 +164,21 @@ def beboerdata_example() -> bytes:
 
     >>> import io, openpyxl
     >>> sheet = openpyxl.load_workbook(io.BytesIO(beboerdata_example())).active
-    >>> sheet.title, sheet["A2"].value[:17], sheet["B5"].value
-    ('Parallelsamfundskriterieværdier', 'SYNTETISKE TAL: e', 'syntetisk')
+    >>> sheet["A2"].value[:17], sheet["B3"].value, sheet["B5"].value
+    ('SYNTETISKE TAL: e', 'Eksempelparken', 'syntetisk')
     """
     import datetime as dt
 
     from openpyxl.styles import Font
 
+    from .readers.lbf import mappings
+
+    # The shipped mapping of LBF's table of the list criteria: its sheet and title as LBF names them.
+    table = next(m for m in mappings().values() if {r.indicator for r in m.rows} >= set(BEBOERDATA_INDICATORS))
     book = openpyxl.Workbook()
     sheet = book.active
-    sheet.title = "Parallelsamfundskriterieværdier"
-    sheet.append(["Parallelsamfundskriterieværdier"])
+    sheet.title = table.sheets[0]
+    sheet.append([table.title_da.split(": ")[-1]])
     sheet["A1"].font = Font(bold=True, size=14)
     sheet.append(["SYNTETISKE TAL: eksempel på, hvordan boligdata læser en eksport fra Landsbyggefondens "
                   "Beboerdata. Tallene er opfundet, området findes ikke."])

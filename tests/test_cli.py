@@ -7,6 +7,13 @@ from conftest import write
 from boligdata import load
 from boligdata.cli import build_parser, main
 
+
+def read_out(path, na=False) -> pd.DataFrame:
+    """classify --out x.csv, as text: the file is in Danish Excel's dialect (';', decimal comma),
+    so a decimal comma is read back as the point the rest of these tests compare with."""
+    table = pd.read_csv(path, sep=";", dtype=str, keep_default_na=na, encoding="utf-8-sig")
+    return table.apply(lambda column: column.str.replace(r"^(-?\d+),(\d+)$", r"\1.\2", regex=True))
+
 COLUMNS = ["area", "rules", "employment_met", "crime_met", "education_met", "income_met", "criteria_met",
            "udsat", "ghetto", "haardt_ghetto", "parallelsamfund", "omdannelse", "forebyggelse", "designation",
            "years_on_list"] + [f"{c}_{k}" for c in ("employment", "crime", "education", "income", "non_western")
@@ -26,7 +33,7 @@ def test_classify_writes_the_documented_columns(tmp_path, values):
                     "".join(f"Solbakken,{y},ghetto\n" for y in range(2016, 2020)))
     out = tmp_path / "out.csv"
     assert main(["classify", str(values), "--list-year", "2020", "--history", str(history), "--out", str(out)]) == 0
-    table = pd.read_csv(out, dtype=str, keep_default_na=False)
+    table = read_out(out)
     assert set(COLUMNS) <= set(table.columns)
     row = table.iloc[0]
     assert (row["haardt_ghetto"], row["years_on_list"], row["education_persons_to_flip"],
@@ -51,7 +58,7 @@ def test_classify_as_of_a_date_before_the_crime_figure_was_public(values, capsys
     out = tmp_path / "o.csv"  # from that day it is known: 2,30 >= 2,27 (without history the hard status is open)
     assert main(["classify", str(values), "--list-year", "2020", "--as-of", "2020-09-22", "--allow-undecided",
                  "--out", str(out)]) == 0
-    row = pd.read_csv(out, dtype=str).iloc[0]
+    row = read_out(out, na=True).iloc[0]
     assert (row["crime_threshold_pct"], row["crime_met"]) == ("2.27", "true")
 
 
@@ -61,7 +68,7 @@ def test_classify_with_national_average(values, tmp_path):
     # parallelsamfund, so not an omdannelsesområde either: every designation is decided.
     assert main(["classify", str(values), "--list-year", "2024", "--crime-national-average", "0.8",
                  "--out", str(out)]) == 0
-    row = pd.read_csv(out, dtype=str).iloc[0]
+    row = read_out(out, na=True).iloc[0]
     assert (row["crime_threshold_pct"], row["crime_met"], row["udsat"], row["omdannelse"]) == \
         ("2.4", "false", "false", "false")
     # § 61 b: 2 x 0.8 = 1.6 <= 2.30, 38.3 > 30, 61.4 > 60 and 54.2 > 30: a forebyggelsesområde.
@@ -76,7 +83,7 @@ def test_classify_never_refuses_what_the_law_decides(tmp_path):
                                      "primary_school_only_pct,income_pct_of_region\nA,1500,30,45,2.5,65,70\n")
     out = tmp_path / "o.csv"
     assert main(["classify", str(path), "--list-year", "2024", "--out", str(out)]) == 0
-    row = pd.read_csv(out, dtype=str, keep_default_na=False).iloc[0]
+    row = read_out(out).iloc[0]
     assert (row["crime_met"], row["udsat"], row["parallelsamfund"], row["forebyggelse"]) == \
         ("undecided", "true", "false", "false")
 
@@ -88,7 +95,7 @@ def test_allow_undecided_writes_undecided_cells(tmp_path, capsys):
                                      "primary_school_only_pct,income_pct_of_region\nA,1500,55,45,,50,70\n")
     out = tmp_path / "o.csv"
     assert main(["classify", str(path), "--list-year", "2020", "--allow-undecided", "--out", str(out)]) == 0
-    row = pd.read_csv(out, dtype=str, keep_default_na=False).iloc[0]
+    row = read_out(out).iloc[0]
     assert (row["crime_met"], row["udsat"], row["ghetto"]) == ("undecided", "undecided", "undecided")
     assert row["designation"] == "Uafklaret (udsat boligområde, ghettoområde eller hårdt ghettoområde)"
 
@@ -102,7 +109,7 @@ def test_two_lists_of_2013_are_named_by_date(tmp_path):
     for list_date, expected in (("2013-10-01", "true"), ("2013-12", "false")):
         out = tmp_path / f"{list_date}.csv"
         assert main(["classify", str(path), "--list-date", list_date, "--allow-undecided", "--out", str(out)]) == 0
-        row = pd.read_csv(out, dtype=str, keep_default_na=False).iloc[0]
+        row = read_out(out).iloc[0]
         assert (row["list_date"], row["ghetto"]) == (list_date, expected)
 
 
@@ -113,7 +120,7 @@ def test_the_way_off_follows_the_as_of_date(values, tmp_path):
     out = tmp_path / "o.csv"
     assert main(["classify", str(values), "--list-year", "2020", "--as-of", "2020-09-30", "--allow-undecided",
                  "--out", str(out)]) == 0
-    row = pd.read_csv(out, dtype=str, keep_default_na=False).iloc[0]
+    row = read_out(out).iloc[0]
     assert (row["exit_possible"], row["exit_fixed"]) == ("false", "crime;education;non_western")
     assert (row["employment_state"], row["crime_state"], row["income_state"]) == ("measured", "published", "measured")
     # The following list, under the law of that day (the 2018 act): crime 2,30 % of 966 adults is
@@ -137,12 +144,12 @@ def test_classify_as_of_applies_the_law_of_that_day(tmp_path):
     out = tmp_path / "o.csv"
     assert main(["classify", str(path), "--list-year", "2021", "--history", str(history), "--history-from", "2010",
                  "--as-of", "2020-09-30", "--allow-undecided", "--out", str(out)]) == 0
-    row = pd.read_csv(out, dtype=str, keep_default_na=False).iloc[0]
+    row = read_out(out).iloc[0]
     assert (row["rules"], row["haardt_ghetto"], row["years_on_list"], row["parallelsamfund"]) == ("2018", "true", "4", "")
     # The same list without a date is the list as published, under the 2021 rules (5 years).
     assert main(["classify", str(path), "--list-year", "2021", "--history", str(history), "--history-from", "2010",
                  "--allow-undecided", "--out", str(out)]) == 0
-    row = pd.read_csv(out, dtype=str, keep_default_na=False).iloc[0]
+    row = read_out(out).iloc[0]
     assert (row["rules"], row["omdannelse"], row["haardt_ghetto"]) == ("2021", "false", "")
 
 
@@ -154,7 +161,7 @@ def test_forebyggelse_as_published_and_by_the_statute(tmp_path):
                                      "primary_school_only_pct,income_pct_of_region\nA,1500,40,45,0.5,65,70\n")
     out = tmp_path / "o.csv"
     assert main(["classify", str(path), "--list-year", "2022", "--out", str(out)]) == 0
-    row = pd.read_csv(out, dtype=str, keep_default_na=False).iloc[0]
+    row = read_out(out).iloc[0]
     assert (row["udsat"], row["forebyggelse"], row["forebyggelse_criteria"]) == ("true", "false", "true")
 
 
@@ -166,7 +173,7 @@ def test_a_users_figure_replaces_a_weak_published_one_with_a_warning(values, tmp
                  "--out", str(out)]) == 0
     err = capsys.readouterr().err
     assert "2.10 % for the list of 1 December 2023 replaces the published 2.35 %" in err
-    row = pd.read_csv(out, dtype=str, keep_default_na=False).iloc[0]
+    row = read_out(out).iloc[0]
     assert (row["crime_threshold_pct"], row["crime_met"]) == ("2.10", "true")  # 2,30 >= 2,10
     # Against a secondary source (2022: 1,45 % as 2 ×) a contradicting figure is still refused.
     assert main(["classify", str(values), "--list-year", "2022", "--crime-threshold", "1.45"]) == 2
@@ -180,7 +187,7 @@ def test_a_result_that_depends_on_the_other_published_crime_figure_says_so(tmp_p
                                      "primary_school_only_pct,income_pct_of_region\nA,1500,30,45,2.00,50,70\n")
     out = tmp_path / "o.csv"
     assert main(["classify", str(path), "--list-year", "2019", "--out", str(out)]) == 0
-    row = pd.read_csv(out, dtype=str, keep_default_na=False).iloc[0]
+    row = read_out(out).iloc[0]
     assert row["udsat"] == "false"
     assert row["crime_depends_on_figure"] == "with 1.98 %: udsat would change"
 
@@ -200,7 +207,7 @@ def test_classify_uses_the_workspaces_national_average(values, sample_workspace,
     out = tmp_path / "o.csv"
     assert main(["classify", str(values), "--list-year", "2025", "--workspace", str(sample_workspace),
                  "--allow-undecided", "--out", str(out)]) == 0
-    row = pd.read_csv(out, dtype=str).iloc[0]
+    row = read_out(out, na=True).iloc[0]
     assert (row["crime_threshold_pct"], row["crime_met"], row["udsat"]) == ("2.28", "true", "true")
     # A parallelsamfund (54,2 > 50) with no history given: whether it is an omdannelsesområde is open.
     assert (row["parallelsamfund"], row["omdannelse"]) == ("true", "undecided")
@@ -214,7 +221,7 @@ def test_income_distance_in_kroner_where_the_regional_average_is_given(tmp_path)
                  "A,1500,20,20,0.5,30,56.0,300000\n")
     out = tmp_path / "o.csv"
     assert main(["classify", str(path), "--list-year", "2020", "--out", str(out)]) == 0
-    row = pd.read_csv(out, dtype=str).iloc[0]
+    row = read_out(out, na=True).iloc[0]
     assert (row["income_distance_pp"], row["income_distance_dkk"]) == ("-1.0", "-3000")
 
 
