@@ -17,11 +17,6 @@ from functools import lru_cache
 from .datafiles import check_keys, package_yaml
 from .errors import DataFileError, ParameterError, UndecidedError
 
-# A national average share convicted outside this range is not a percentage of adults
-# convicted (e.g. 72 typed for 0,72): refused. The published averages are about 0,7-0,8 %.
-PLAUSIBLE_AVERAGE = (Decimal("0.1"), Decimal("5"))
-
-
 @dataclass(frozen=True)
 class CrimeFigure:
     """One figure for a list's crime criterion: a threshold for a multiple, or the national average."""
@@ -271,12 +266,16 @@ def check_plausible_average(figure: CrimeFigure, where: str) -> CrimeFigure:
     ...
     boligdata.errors.ParameterError: --crime-national-average: 72 % gives a national average of 72 % convicted adults; expected between 0.1 % and 5 % (write 0,72 for 0,72 %)
     """
+    from .plausibility import load_plausibility
+
+    # The possible range of a national average share convicted (plausibility.yaml, with its reason).
+    possible = load_plausibility().possible("convicted_pct", "pct", "country")
     low, high = figure.average_interval()
-    if low < PLAUSIBLE_AVERAGE[0] or high > PLAUSIBLE_AVERAGE[1]:
+    if possible.outside(float(low)) or possible.outside(float(high)):
         average = format(((low + high) / 2).normalize(), "f")
         raise ParameterError(
             f"{where}: {figure.value} % gives a national average of {average} % convicted adults; expected between "
-            f"{PLAUSIBLE_AVERAGE[0]} % and {PLAUSIBLE_AVERAGE[1]} % (write 0,72 for 0,72 %)")
+            f"{possible.low} % and {possible.high} % (write 0,72 for 0,72 %)")
     return figure
 
 

@@ -82,8 +82,13 @@ class Plausibility:
     history_years: int
     history_factor: float
     history_why: str
+    indicator_possible: dict = None  # indicator -> ((level or None, Bound), ...): narrower than the unit's
 
-    def possible(self, indicator: str, unit: str) -> Bound | None:
+    def possible(self, indicator: str, unit: str, level: str | None = None) -> Bound | None:
+        """The indicator's own possible range at ``level`` where the file gives one, else its unit's."""
+        for entry_level, bound in (self.indicator_possible or {}).get(indicator, ()):
+            if entry_level in (None, level):
+                return bound
         return self.units.get(unit)
 
     def plausible(self, indicator: str, unit: str, level: str) -> Bound | None:
@@ -137,14 +142,14 @@ def parse_plausibility(document: dict, name: str = "plausibility.yaml") -> Plaus
     missing = set(catalog["unit"]) - set(units)
     if missing:
         raise DataFileError(f"{name}: units: every unit of the catalogue needs its possible range ({', '.join(sorted(missing))})")
-    indicators = {}
+    indicators, narrower = {}, {}
     for indicator, entries in document["indicators"].items():
         if indicator not in catalog.index:
             raise DataFileError(f"{name}: indicators.{indicator}: not an indicator of the catalogue")
         parsed = []
         for number, entry in enumerate(entries, start=1):
             where = f"{name}: indicators.{indicator} entry {number}"
-            check_keys(entry, where, required=["plausible", "why", "reason", "source"], optional=["level"])
+            check_keys(entry, where, required=["plausible", "why", "reason", "source"], optional=["level", "possible", "possible_why"])
             level = entry.get("level")
             if level is not None and level not in LEVELS:
                 raise DataFileError(f"{where}: level must be one of {', '.join(LEVELS)}")
@@ -154,6 +159,14 @@ def parse_plausibility(document: dict, name: str = "plausibility.yaml") -> Plaus
                     (bound.high is not None and possible.high is not None and bound.high > possible.high):
                 raise DataFileError(f"{where}: the plausible range lies outside the possible one ({possible.text()})")
             parsed.append((level, bound))
+            if "possible" in entry:
+                if "possible_why" not in entry:
+                    raise DataFileError(f"{where}: 'possible' needs its 'possible_why'")
+                own = _bound(entry["possible"], where + " possible", entry["possible_why"], entry["source"])
+                if (own.low is not None and bound.low is not None and bound.low < own.low) or (
+                        own.high is not None and bound.high is not None and bound.high > own.high):
+                    raise DataFileError(f"{where}: the plausible range lies outside its possible one ({own.text()})")
+                narrower.setdefault(indicator, []).append((level, own))
         indicators[indicator] = tuple(parsed)
     jumps = document["jumps"]
     check_keys(jumps, f"{name}: jumps", required=["units", "indicators", "why", "reason", "source"])
@@ -167,7 +180,8 @@ def parse_plausibility(document: dict, name: str = "plausibility.yaml") -> Plaus
     if float(history["factor"]) <= 1:
         raise DataFileError(f"{name}: history.factor must be above 1")
     return Plausibility(units, indicators, by_unit, by_indicator, " ".join(jumps["why"].split()),
-                        int(history["years_around"]), float(history["factor"]), " ".join(history["why"].split()))
+                        int(history["years_around"]), float(history["factor"]), " ".join(history["why"].split()),
+                        {k: tuple(v) for k, v in narrower.items()})
 
 
 def merge_documents(base: dict, override: dict) -> dict:
@@ -270,7 +284,7 @@ def range_findings(frame: pd.DataFrame, units: pd.Series, checks: Plausibility) 
     values = frame["value"]
     for (indicator, unit, level), part in frame[values.notna()].groupby(
             [frame["indicator"], units, frame["geo_level"]], sort=False):
-        possible, plausible = checks.possible(indicator, unit), checks.plausible(indicator, unit, level)
+        possible, plausible = checks.possible(indicator, unit, level), checks.plausible(indicator, unit, level)
         for bound, kind in ((possible, "possible"), (plausible, "plausible")):
             if bound is None:
                 continue
