@@ -125,3 +125,14 @@ def test_the_plausible_bound_is_where_the_file_says(sample_workspace, capsys, va
     with (sample_workspace / "raw" / "observationer.csv").open("a", encoding="utf-8") as out:
         out.write(f"område;odense-nyt;convicted_pct;2021;{value};;;t;2021-12-01;final;\n")
     assert main(["ingest", "--workspace", str(sample_workspace)]) == (2 if refused else 0)
+
+
+def test_a_national_average_of_72_is_impossible_and_cannot_be_confirmed(sample_workspace, capsys):
+    # 7,2 % convicted in the whole country is outside the possible 0,1-5 % of plausibility.yaml
+    # (every published average is about 0,7-0,8 %): refused as impossible, with no confirmation hint.
+    (sample_workspace / "raw" / "observationer_land.csv").write_text(
+        "geografiniveau;geografikode;indikator;periode;værdi;kilde;opgjort;status\n"
+        "land;000;convicted_pct;2019;7,2;test;2020-01-01;endelig\n", encoding="utf-8")
+    assert main(["ingest", "--workspace", str(sample_workspace)]) == 2
+    err = capsys.readouterr().err
+    assert "possible only within 0.1-5" in err and "bekraeftelser" not in err
