@@ -24,3 +24,27 @@ def test_environment_yml_agrees_with_pyproject():
     assert have == wanted
     assert "python=3.11" in conda and "pip" in conda
     assert "-e .[test]" in pip
+
+
+# The import name of a package where it differs from its distribution's name.
+IMPORT_NAMES = {"yaml": "pyyaml", "python_calamine": "python-calamine", "jupyter_client": "jupyter-client"}
+
+
+def test_every_package_the_code_imports_is_declared():
+    """Every third-party module imported anywhere in boligdata/ (at the top or inside a function)
+    is a declared dependency in pyproject.toml."""
+    import ast
+    import sys
+
+    project = tomllib.loads((PROJECT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    declared = {requirement_name(s) for s in project["dependencies"]}
+    imported = set()
+    for path in (PROJECT / "boligdata").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                imported |= {alias.name.split(".")[0] for alias in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                imported.add(node.module.split(".")[0])
+    third_party = {name for name in imported if name not in sys.stdlib_module_names and name != "boligdata"}
+    missing = {name for name in third_party if IMPORT_NAMES.get(name, name).replace("_", "-") not in declared}
+    assert not missing, f"imported but not declared in pyproject.toml: {sorted(missing)}"
