@@ -50,6 +50,27 @@ def latest_quarter(tables, today: dt.date | None = None) -> str:
     return f"{latest.year}Q{(latest.month - 1) // 3 + 1}"
 
 
+def standing_date(quarter: str, today: dt.date | None = None) -> str | None:
+    """The date a quarter's figures stand on when none is given: its last day, or today while it
+    is still running (a notebook, like a report, never stands on a day still to come).
+
+    >>> standing_date("2020Q3"), standing_date("2026Q4", dt.date(2026, 12, 7))
+    (None, '2026-12-07')
+    """
+    from .readers.values import period_bounds
+
+    today = today or dt.date.today()
+    return today.isoformat() if period_bounds(quarter)[1] > today else None
+
+
+def history_gap(snapshot) -> str | None:
+    """The reports' warning when the list history lacks a published list the coming list's years
+    in a row need (Danish), or None."""
+    from .history import stale_note_da
+
+    return stale_note_da(snapshot.registry.list_history, snapshot.list)
+
+
 def overview(snapshot) -> pd.DataFrame:
     """Each monitored area with its designation on the coming list, its risk band and how many
     lists in a row it has been on before it, counted as the reports count them (``mindst`` where

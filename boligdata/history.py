@@ -147,6 +147,31 @@ class ListHistory:
         return get_list(first).label_da if first else None
 
 
+def _missing_lists(list_history: pd.DataFrame, target: PublishedList) -> tuple[int, list]:
+    last = int(list_history["list_year"].max())
+    return last, [item for item in lists_before(target) if item.year > last]
+
+
+def stale_note_da(list_history: pd.DataFrame, target: PublishedList) -> str | None:
+    """The same warning in Danish, for the top of a report: a committee must not read a
+    designation that counts a missing list as one the area was not on without being told.
+
+    >>> rows = pd.DataFrame({"list_year": [2023, 2024]})
+    >>> stale_note_da(rows, as_list(2026))[:60]
+    'Listehistorikken slutter med listen fra 2024, men årene i tr'
+    """
+    if list_history.empty:
+        return None
+    last, missing = _missing_lists(list_history, target)
+    if not missing:
+        return None
+    names = ", ".join(item.label_da for item in missing)
+    return (f"Listehistorikken slutter med listen fra {last}, men årene i træk før listen {target.label_da} afhænger "
+            f"også af listen {names}. Indtil den er tilføjet arbejdsområdet, tælles den som en liste, områderne "
+            "ikke var på; en betegnelse, der kræver flere år i træk på listen (hårdt ghettoområde, "
+            "omdannelsesområde), kan derfor mangle.")
+
+
 def stale_note(list_history: pd.DataFrame, target: PublishedList) -> str | None:
     """A warning when the history lacks a published list that the years in a row before
     ``target`` need: the lists after its last row, up to the one before ``target``.
@@ -157,8 +182,7 @@ def stale_note(list_history: pd.DataFrame, target: PublishedList) -> str | None:
     """
     if list_history.empty:
         return None
-    last = int(list_history["list_year"].max())
-    missing = [item for item in lists_before(target) if item.year > last]
+    last, missing = _missing_lists(list_history, target)
     if not missing:
         return None
     names = ", ".join(item.label_en.removeprefix("the list of ") for item in missing)

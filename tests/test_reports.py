@@ -276,3 +276,29 @@ def test_udforskning_opens_on_an_analysts_own_workspace(tmp_path):
     assert "Eksempelparken" in text and "beskæftigelse" in text and "'employment'" not in text
     assert "År i træk på listen før" in text
     assert re.search(r"Eksempelparken\s+Odense\s.{0,120}?\smindst 2\s", text, re.S)
+
+
+def test_a_report_says_when_the_list_history_lacks_a_published_list(tmp_path):
+    """The history holds the lists of 2022 and 2023; a report in the 2nd quarter of 2025 forecasts
+    the list of 1 December 2025, whose years in a row also need the list of 1 December 2024. The
+    report says so at the top, in Danish, instead of counting the missing list silently."""
+    import re
+    import shutil
+
+    from conftest import write
+
+    from boligdata.synthetic import beboerdata_example
+    from boligdata.workspace import init_workspace
+
+    root = init_workspace(tmp_path / "ws")
+    shutil.rmtree(root / "raw" / "skabeloner")
+    write(root / "raw" / "omraader.csv", "områdekode;områdenavn;kommunekode\neksempelparken;Eksempelparken;461\n")
+    write(root / "raw" / "listehistorik.csv", "listeår;område;betegnelse;kilde\n2022;Eksempelparken;parallelsamfund;x\n"
+          "2023;Eksempelparken;parallelsamfund;x\n")
+    (root / "raw" / "beboerdata_eksempelparken.xlsx").write_bytes(beboerdata_example())
+    assert main(["report", "--workspace", str(root), "--template", "kvartalsrapport", "--quarter", "2025Q2",
+                 "--municipality", "461"]) == 0
+    page = (root / "reports" / "2025Q2" / "461" / "kvartalsrapport.html").read_text(encoding="utf-8")
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", page))
+    assert ("Listehistorikken slutter med listen fra 2023, men årene i træk før listen 1. december 2025 afhænger "
+            "også af listen 1. december 2024") in text

@@ -147,7 +147,7 @@ def as_of_parameter(value, quarter: str) -> str | None:
     after the quarter, and its report as it stood on the meeting's date uses every figure about the
     quarter known by then ("3. kvartal 2020 · tal pr. 20. oktober 2020"). A quarter that has not
     begun is refused; a date after today is allowed with a warning (the figures of that day are not
-    known yet).
+    known yet). Without a date, a quarter that has not ended stands as of today.
 
     >>> as_of_parameter("2020-10-20", "2020Q3"), as_of_parameter("2020-09-30", "2020Q3")
     ('2020-10-20', None)
@@ -160,6 +160,10 @@ def as_of_parameter(value, quarter: str) -> str | None:
         raise ParameterError(f"--quarter {quarter}: the quarter has not begun (it starts {start}; today is "
                              f"{today()}): there are no figures for it yet")
     if value in (None, ""):
+        if end > today():
+            # A quarter still running stands as of today, never as of a day still to come.
+            print(f"note: {quarter} has not ended; the report stands as of today ({today()})", file=sys.stderr)
+            return today().isoformat()
         return None
     try:
         date = dt.date.fromisoformat(str(value))

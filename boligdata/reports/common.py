@@ -181,13 +181,17 @@ def lookup(frame: pd.DataFrame, key: str, value: str, what: str) -> pd.Series:
     return rows.iloc[0]
 
 
-def title_block(title: str, subtitle: str, synthetic: bool, internal: bool = False, notes=()) -> Html:
-    """The report's title, subtitle, banners (internal, synthetic, undecided) and the table of contents slot."""
+def title_block(title: str, subtitle: str, synthetic: bool, internal: bool = False, notes=(), ctx=None) -> Html:
+    """The report's title, subtitle, banners (internal, synthetic, a list history that lacks a
+    published list, undecided) and the table of contents slot."""
     parts = [f'<header class="bd-title"><h1>{esc(title)}</h1><p class="bd-subtitle">{esc(subtitle)}</p></header>']
     if internal:
         parts.append(banner(INTERNAL_NOTE))
     if synthetic:
         parts.append(banner(SYNTHETIC_NOTE))
+    gap = history_gap_da(ctx) if ctx is not None else None
+    if gap:
+        parts.append(banner(gap))
     notes = list(notes)
     if notes:
         items = "".join(f"<li>{esc(n)}</li>" for n in notes)
@@ -195,6 +199,17 @@ def title_block(title: str, subtitle: str, synthetic: bool, internal: bool = Fal
                      f'foreligger:</strong><ul>{items}</ul></div>')
     parts.append('<nav class="bd-toc" aria-label="Indhold"><!-- toc --></nav>')
     return Html("".join(parts))
+
+
+def history_gap_da(ctx) -> str | None:
+    """The Danish warning when the list history known on the report's date lacks a published list
+    that the coming list's years in a row need (history.stale_note_da)."""
+    from ..history import stale_note_da
+
+    snapshot = getattr(ctx, "snapshot", None)
+    if snapshot is None:
+        return None
+    return stale_note_da(snapshot.registry.list_history, ctx.list)
 
 
 def is_synthetic(*frames: pd.DataFrame) -> bool:

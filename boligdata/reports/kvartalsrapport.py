@@ -160,7 +160,7 @@ class Kvartalsrapport:
             f"Kvartalsrapport: almene boligområder i {self.municipality_name} Kommune",
             f"{quarter_da(self.ctx.quarter)} · tal pr. {self.ctx.as_of_da()} · prognose for listen "
             f"{self.ctx.list.label_da}",
-            is_synthetic(self.series), self.ctx.internal, self.undecided_notes(),
+            is_synthetic(self.series), self.ctx.internal, self.undecided_notes(), ctx=self.ctx,
         )
 
     def headline(self) -> Html:

@@ -145,7 +145,7 @@ class Landsoversigt:
             else "Regionsoversigt"
         return title_block(f"{kind}: almene boligområder i {self.scope_da}",
                            f"{quarter_da(self.ctx.quarter)} · tal pr. {self.ctx.as_of_da()} · prognose for listen "
-                           f"{self.ctx.list.label_da}", is_synthetic(self.series), self.ctx.internal)
+                           f"{self.ctx.list.label_da}", is_synthetic(self.series), self.ctx.internal, ctx=self.ctx)
 
     def _history_in_scope(self, history: pd.DataFrame) -> pd.DataFrame:
         """The list rows of areas in the municipalities this overview covers (those with monitored

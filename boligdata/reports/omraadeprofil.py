@@ -92,7 +92,7 @@ class Omraadeprofil:
         notes = designation_reasons_da(self.result) if self.result is not None else []
         return title_block(f"Områdeprofil: {self.name}",
                            f"{self.municipality_name} Kommune · {quarter_da(self.ctx.quarter)} · tal pr. "
-                           f"{self.ctx.as_of_da()}", is_synthetic(self.gaps), self.ctx.internal, notes)
+                           f"{self.ctx.as_of_da()}", is_synthetic(self.gaps), self.ctx.internal, notes, ctx=self.ctx)
 
     def key_figures(self) -> Html:
         """The latest value of every indicator beside the municipality, region and country."""
