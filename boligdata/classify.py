@@ -125,6 +125,11 @@ def result_row(result: AreaResult, regional_income_dkk=None, category=None) -> d
     row["following_exit_via"] = ";".join(way.criteria) if way else ""
     row["unpublished_persons"] = _num(result.unpublished.persons) if result.unpublished else ""
     row["unpublished_via"] = ";".join(result.unpublished.criteria) if result.unpublished else ""
+    # Added at the end: the lists in a row before this one, as the reports count them ("har været
+    # på listen N år i træk før denne liste"); years_on_list counts this list too where it is on it.
+    run = result.run
+    row["years_before_list"] = _num(run.years) if run is not None else ""
+    row["years_before_list_at_least"] = ("true" if run.open_ended and run.years else "false") if run is not None else ""
     return row
 
 
@@ -155,7 +160,8 @@ FLAG_DA = {"true": "ja", "false": "nej", "undecided": "kan ikke afgøres", "": "
 STATE_DA = {"movable": "kan stadig ændres", "measured": "målt, ikke offentliggjort", "published": "offentliggjort",
             "": ""}
 _NUMERIC_SUFFIXES = ("_distance_pp", "_persons_to_flip", "_threshold_pct", "_distance_dkk", "_persons_open")
-_NUMERIC = ("list_year", "residents", "criteria_met", "criteria_counted", "years_on_list", "exit_persons",
+_NUMERIC = ("list_year", "residents", "criteria_met", "criteria_counted", "years_on_list", "years_before_list",
+            "exit_persons",
             "exit_persons_best", "following_exit_persons", "unpublished_persons")
 
 
@@ -167,8 +173,10 @@ def headings_da() -> dict[str, str]:
     """
     names = {"area": "Område", "list_year": "Listeår", "list_date": "Listedato", "rules": "Regler (lov af)",
              "residents": "Beboere", "population_ok": "Mindst 1.000 beboere", "criteria_met": "Opfyldte kriterier",
-             "criteria_counted": "Kriterier i alt", "designation": "Betegnelse", "years_on_list": "År på listen før",
-             "years_on_list_at_least": "Mindst så mange år", "crime_threshold_pct": "Kriminalitetsgrænse (%)",
+             "criteria_counted": "Kriterier i alt", "designation": "Betegnelse",
+             "years_on_list": "År i træk på listen, denne liste medregnet",
+             "years_on_list_at_least": "Mindst så mange år", "years_before_list": "År i træk på listen før",
+             "years_before_list_at_least": "Mindst så mange år før", "crime_threshold_pct": "Kriminalitetsgrænse (%)",
              "income_distance_dkk": "Indkomst: afstand til grænsen (kr.)", "exit_persons": "Vej af listen: personer",
              "exit_persons_best": "Vej af listen: personer (bedste)", "exit_via": "Vej af listen: kriterier",
              "exit_fixed": "Kriterier, der ikke kan ændres", "exit_possible": "Vej af listen mulig",
@@ -198,6 +206,14 @@ def headings_da() -> dict[str, str]:
     return names
 
 
+def _criterion_words() -> dict[str, str]:
+    """Each criterion id in the words of rules.yaml (the latest version's short name)."""
+    words = {}
+    for version in load_rules():
+        words.update({c.id: c.short_da for c in version.ordered_criteria()})
+    return words
+
+
 def for_output(result: pd.DataFrame, danish: bool = False) -> tuple[pd.DataFrame, dict]:
     """The result table with numbers as numbers (for Excel), flags in Danish and Danish headings
     when ``danish``; and the Excel number format of each numeric column."""
@@ -209,9 +225,15 @@ def for_output(result: pd.DataFrame, danish: bool = False) -> tuple[pd.DataFrame
             formats[column] = ("0" if column == "list_year" else "#,##0" if column.endswith(("_persons_to_flip", "_dkk",
                                                                                               "_persons_open"))
                                or column in _NUMERIC else "0.00")
+            whole = out[column].dropna()
+            if formats[column] != "0.00" and (whole == whole.round()).all():
+                out[column] = out[column].round().astype("Int64")  # persons are whole: 127, not 127,0
         elif danish and (column.endswith(("_met", "_criteria")) or column in designation_ids() or column in
-                         ("population_ok", "years_on_list_at_least", "exit_possible")):
+                         ("population_ok", "years_on_list_at_least", "years_before_list_at_least", "exit_possible")):
             out[column] = out[column].map(lambda v: FLAG_DA.get(v, v))
+        elif danish and column in ("exit_via", "exit_fixed", "following_exit_via", "unpublished_via"):
+            words = _criterion_words()
+            out[column] = out[column].map(lambda v: ", ".join(words.get(c, c) for c in str(v).split(";") if c))
         elif danish and column.endswith("_state"):
             out[column] = out[column].map(lambda v: STATE_DA.get(v, v))
     if danish:

@@ -262,8 +262,7 @@ def cmd_classify(args) -> int:
         if out.suffix.lower() not in (".csv", ".xlsx"):
             raise ParameterError(f"--out: expected a .csv or .xlsx file, found {out.name!r}")
         table, formats = for_output(result, args.danish)
-        write_table(table if out.suffix.lower() == ".xlsx" or args.danish else result, out,
-                    sheet="klassifikation", formats=formats)
+        write_table(table, out, sheet="klassifikation", formats=formats)
         print(f"wrote {args.out} ({len(result)} areas)")
     else:
         result.to_csv(sys.stdout, index=False)
