@@ -54,8 +54,8 @@ def cmd_init(args) -> int:
     if history and (root / "raw").is_dir():
         counts = add_history(root, history)
         print(f"added the published lists 2017-2024 to {root / 'raw'}: {counts['rows']} list rows; "
-              f"{counts['matched']} of the listed areas are in your register and keep your ids, "
-              f"{counts['areas']} others are in omraader_lister.csv")
+              f"{counts['matched']} of the listed areas are in your register and keep your ids; "
+              f"{counts['areas']} {'area is' if counts['areas'] == 1 else 'areas are'} new, in omraader_lister.csv")
         return 0
     root = init_workspace(root, history)
     print(f"created workspace {root} with raw/ (templates in raw/skabeloner/), processed/, reports/ and README.md")

@@ -121,6 +121,7 @@ class AreaResolver:
 
     def __init__(self, areas: pd.DataFrame):
         self.by_key: dict[str, str] = {}
+        self.shown: dict[str, str] = {}  # a name's key -> the name as the register writes it
         self.sections: dict[str, list[str]] = {}  # an afdeling -> the areas it is part of, with their afdelinger
         for index, area in areas.iterrows():
             own = [s for s in _text(area.get("sections")).split(";") if s.strip()]
@@ -129,10 +130,18 @@ class AreaResolver:
             names = [area["area_id"], area["area_name"]] + [a for a in _text(area["aliases"]).split(";") if a]
             for name in names:
                 key = name_key(name)
+                self.shown.setdefault(key, name)
                 if key in self.by_key and self.by_key[key] != area["area_id"]:
                     raise _fail(areas, index, "områdenavn", name,
                                 f"a name no other area has; '{name}' is also area '{self.by_key[key]}'")
                 self.by_key[key] = area["area_id"]
+
+    def near(self, value) -> str:
+        """``; did you mean 'X'?`` for the nearest name in the register, or ""."""
+        import difflib
+
+        close = difflib.get_close_matches(name_key(value), list(self.shown), n=1, cutoff=0.75)
+        return f"; did you mean '{self.shown[close[0]]}'?" if close else ""
 
     def resolve(self, frame: pd.DataFrame, column: str, heading: str) -> pd.Series:
         resolved = []
@@ -140,7 +149,8 @@ class AreaResolver:
             area_id = self.by_key.get(name_key(value))
             if area_id is None:
                 raise _fail(frame, index, heading, value,
-                            "an area in the area registry (raw/omraader*: områdekode, områdenavn or andre_navne)")
+                            "an area in the area registry (raw/omraader*: områdekode, områdenavn or andre_navne)"
+                            + self.near(value))
             resolved.append(area_id)
         return pd.Series(resolved, index=frame.index, dtype="string")
 
@@ -244,7 +254,7 @@ def _geo_code(level: str, code: str, areas: AreaResolver, plans: set) -> str:
         return code
     area_id = areas.by_key.get(name_key(code))
     if area_id is None:
-        raise ValueError("an area in the area registry (områdekode, områdenavn or andre_navne)")
+        raise ValueError("an area in the area registry (områdekode, områdenavn or andre_navne)" + areas.near(code))
     return area_id
 
 

@@ -29,3 +29,15 @@ def test_seeded_csvs_open_in_danish_excel(tmp_path):
         data = (tmp_path / "ws" / "raw" / name).read_bytes()
         assert data.startswith(b"\xef\xbb\xbf"), name
         assert b";" in data.splitlines()[0], name
+
+
+def test_a_misspelt_area_in_an_input_gets_did_you_mean(sample_workspace):
+    import pytest
+
+    from boligdata.errors import InputError
+    from boligdata.ingest import ingest
+
+    (sample_workspace / "raw" / "kategorier_x.csv").write_text(
+        "område;periode;kategori;kilde\nVolsmose;2020K3;Udsat område;egen\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"found 'Volsmose'.*did you mean 'Vollsmose'\?"):
+        ingest(sample_workspace)
