@@ -302,3 +302,34 @@ def test_a_report_says_when_the_list_history_lacks_a_published_list(tmp_path):
     text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", page))
     assert ("Listehistorikken slutter med listen fra 2023, men årene i træk før listen 1. december 2025 afhænger "
             "også af listen 1. december 2024") in text
+
+
+def test_an_area_leaving_the_list_is_named_and_keeps_what_stays(tmp_path):
+    """An omdannelsesområde on the list of 1 December 2023 (parallelsamfund 2019-2023: 5 years, §
+    61 a, stk. 4) whose figures no longer make it a parallelsamfund (the example's 2023 figures:
+    outside work 39,2 < 40, grundskole 58,1 < 60, income 56,9 > 55 % of the region, so at most the
+    crime criterion of four is met, and an udsat area needs two, § 61 a, stk. 1): the headline says it is
+    expected to leave, and under the area the udviklingsplan is said to stay (§ 168 a, the
+    ministry's note of 1 December 2020), never "intet krav om en udviklingsplan"."""
+    import re
+    import shutil
+
+    from conftest import write
+
+    from boligdata.synthetic import beboerdata_example
+    from boligdata.workspace import init_workspace
+
+    root = init_workspace(tmp_path / "ws")
+    shutil.rmtree(root / "raw" / "skabeloner")
+    write(root / "raw" / "omraader.csv", "områdekode;områdenavn;kommunekode\neksempelparken;Eksempelparken;461\n")
+    rows = "".join(f"{y};Eksempelparken;parallelsamfund;x\n" for y in range(2019, 2024))
+    write(root / "raw" / "listehistorik.csv", "listeår;område;betegnelse;kilde\n" + rows + "2023;Eksempelparken;omdannelse;x\n")
+    (root / "raw" / "beboerdata_eksempelparken.xlsx").write_bytes(beboerdata_example())
+    assert main(["report", "--workspace", str(root), "--template", "kvartalsrapport", "--quarter", "2024Q2",
+                 "--municipality", "461"]) == 0
+    page = (root / "reports" / "2024Q2" / "461" / "kvartalsrapport.html").read_text(encoding="utf-8")
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page))
+    assert "Ventes at forlade listen: Eksempelparken (på listen 1. december 2023)" in text
+    assert ("Fra listen 1. december 2023, hvor området var omdannelsesområde: Udviklingsplanen og kravet om højst "
+            "40 % almene familieboliger gælder fortsat") in text
+    assert "intet krav om en udviklingsplan" not in text

@@ -236,13 +236,60 @@ def first_hard_da(result: AreaResult) -> str | None:
             f"området er på listen hvert år indtil da: det kræver {found.needed} år i træk på listen{rule}.")
 
 
-def consequences_da(result: AreaResult) -> list[str]:
-    """What the designations the area holds on the coming list bring, each with its paragraph."""
+def carried_over(result: AreaResult, history) -> list[tuple]:
+    """What still applies from the area's last published list although the coming list does not
+    give it that designation: (list, designation, consequence) for each consequence with a
+    ``stays_da`` (rules.yaml), e.g. the udviklingsplan of a former omdannelsesområde."""
+    if history is None:
+        return []
+    rows = history.designations_on(result.area)
+    from ..lists import get_list
+
+    earlier = [r for r in rows.itertuples() if get_list(r.list_id).known_by < result.list.known_by]
+    if not earlier:
+        return []
+    last = max(earlier, key=lambda r: get_list(r.list_id).known_by).list_id
+    listed = get_list(last)
+    found = []
+    for row in (r for r in earlier if r.list_id == last):
+        designation = listed.version.designations.get(row.designation)
+        if designation is None or result.designations.get(row.designation):
+            continue
+        found += [(listed, designation, c) for c in designation.consequences if c.stays_da]
+    return found
+
+
+def last_listed(result: AreaResult, history) -> str | None:
+    """The Danish name of the last published list before the coming one on which the area held a
+    designation of the list itself (ghetto/parallelsamfund or its hard form), or None."""
+    if history is None:
+        return None
+    from ..lists import get_list
+
+    found = None
+    for row in history.designations_on(result.area).itertuples():
+        listed = get_list(row.list_id)
+        designation = listed.version.designations.get(row.designation)
+        if designation is not None and designation.list and listed.known_by < result.list.known_by:
+            found = listed if found is None or listed.known_by > found.known_by else found
+    return found.label_da if found else None
+
+
+def consequences_da(result: AreaResult, history=None) -> list[str]:
+    """What the designations the area holds on the coming list bring, each with its paragraph; and,
+    with the list ``history``, what still applies from its last list (``carried_over``), in place
+    of what the coming designation says of the same paragraph (a former omdannelsesområde keeps its
+    udviklingsplan, § 168 a, whatever "forebyggelsesområde" alone would mean)."""
+    carried = carried_over(result, history)
+    kept = {c.paragraph for _, _, c in carried}
     held = sorted((result.version.designations[d] for d, v in result.designations.items() if v),
                   key=lambda d: -d.severity)
-    items = []
+    items = [f"Fra listen {listed.label_da}, hvor området var {designation.label_da.lower()}: {c.stays_da} "
+             f"({c.paragraph})." for listed, designation, c in carried]
     for designation in held:
         for c in designation.consequences:
+            if c.paragraph in kept:
+                continue
             stays = f" {c.stays_da}." if c.stays_da else ""
             items.append(f"{designation.label_da}: {c.text_da} ({c.paragraph}).{stays}")
     return list(dict.fromkeys(items))

@@ -36,6 +36,7 @@ from ..present.outlook import (
     consequences_da,
     exit_sentence,
     first_hard_da,
+    last_listed,
     rules_notes_da,
     state_da,
 )
@@ -178,6 +179,12 @@ class Kvartalsrapport:
                  f"tallene er dem, der forelå {self.ctx.as_of_da()}."]
         names = join_da([r.name for r in on_list]) or "ingen af områderne"
         items.append(f"På listen over {base.plural_da} {list_da} ventes: {names}.")
+        history = self.ctx.snapshot.registry.history()
+        leaving = [(r.name, last_listed(r, history)) for r in self.results if r not in on_list]
+        leaving = [f"{name} (på listen {listed})" for name, listed in leaving if listed]
+        if leaving:
+            items.append(f"Ventes at forlade listen: {join_da(leaving)}; hvad der fortsat gælder, står under "
+                         f"området.")
         if hard_ones:
             kind = hard.plural_da if len(hard_ones) > 1 else hard.label_da.lower()  # "1 som omdannelsesområde"
             items.append(f"Heraf ventes {len(hard_ones)} som {kind}: {join_da([r.name for r in hard_ones])}.")
@@ -355,7 +362,7 @@ class Kvartalsrapport:
             if sentence:
                 parts.append(paragraph(sentence, "bd-exit"))
             parts += [paragraph(text) for text in (first_hard_da(r), self._conflicts_da(r), self._choice_da(r)) if text]
-            brings = consequences_da(r)
+            brings = consequences_da(r, self.ctx.snapshot.registry.history())
             if brings:
                 parts.append(paragraph(f"Hvad betegnelsen betyder, hvis området kommer på listen "
                                        f"{r.list.label_da}:"))

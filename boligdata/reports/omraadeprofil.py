@@ -216,7 +216,7 @@ class Omraadeprofil:
             hard = first_hard_da(result)
             if hard:
                 parts.append(paragraph(hard))
-            brings = consequences_da(result)
+            brings = consequences_da(result, self.ctx.snapshot.registry.history())
             if brings:
                 parts.append(paragraph(f"Hvad betegnelsen betyder, hvis området kommer på listen "
                                        f"{result.list.label_da}:"))
