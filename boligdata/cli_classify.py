@@ -158,8 +158,14 @@ def read_history(path: Path, first_covered=None) -> ListHistory:
     ``first_covered`` (a list year or list id) is the first list the file is complete from;
     by default its earliest list.
     """
+    from .readers.templates import input_kinds
+
     table = read_table(path, str(path))
-    index = {normalise_key(h): i for i, h in enumerate(table.headers)}
+    # The list history template's Danish headings (raw/listehistorik*) name the same columns.
+    danish = {"listeaar": "list_year", "omraade": "area", "omraadekode": "area", "betegnelse": "designation",
+              "listedato": "list_date"}
+    index = {danish.get(normalise_key(h), normalise_key(h)): i for i, h in enumerate(table.headers)}
+    designations = input_kinds()["listehistorik"].column("designation")
     for column in ("area", "list_year", "designation"):
         if column not in index:
             raise table.error("the columns area, list_year, designation (and list_date where a year has two lists)",
@@ -173,7 +179,11 @@ def read_history(path: Path, first_covered=None) -> ListHistory:
         except (ValueError, ParameterError) as exc:
             raise table.error(str(exc).replace("--list-year", "list_year").replace("--list-date", "a list_date column"),
                               row=row, column="list_year", value=cells[index["list_year"]]) from None
-        rows.append((cells[index["area"]].strip(), lst.id, cells[index["designation"]].strip()))
+        try:
+            designation = designations.canonical(str(cells[index["designation"]]).strip())
+        except KeyError:
+            designation = str(cells[index["designation"]]).strip()  # the engine names what it does not know
+        rows.append((cells[index["area"]].strip(), lst.id, designation))
     if first_covered is None and rows:  # as documented: complete from its earliest list
         first_covered = min((get_list(lst) for _, lst, _ in rows), key=lambda item: item.known_by).id
     coverage = {"*": as_list(first_covered).id} if first_covered is not None else None

@@ -298,3 +298,14 @@ def test_init_seeds_the_published_list_history(tmp_path, capsys):
     assert (run.years, run.open_ended) == (4, True)
     rows = tables.list_history
     assert rows["evidence"].notna().all() and rows["evidence_grade"].notna().all()
+
+
+def test_classify_reads_a_list_history_with_the_templates_danish_headings(tmp_path, values):
+    # The same four ghetto lists 2016-2019 as test_classify_writes_the_documented_columns, in the
+    # Danish headings and words of raw/listehistorik*: the same hard ghetto, 5 years with 2020.
+    history = write(tmp_path / "h.csv", "listeår;område;betegnelse;kilde\n" +
+                    "".join(f"{y};Solbakken;ghettoområde;x\n" for y in range(2016, 2020)))
+    out = tmp_path / "out.csv"
+    assert main(["classify", str(values), "--list-year", "2020", "--history", str(history), "--out", str(out)]) == 0
+    row = read_out(out).iloc[0]
+    assert (row["haardt_ghetto"], row["years_on_list"], row["years_before_list"]) == ("true", "5", "4")
