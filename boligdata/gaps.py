@@ -98,9 +98,12 @@ def gap_table(source, levels=("area", "plan"), geo_codes=None) -> pd.DataFrame:
                         on=["region_code", "indicator", "period"], how="left")
     country = level_values("country", "country_code", "country_value").drop(columns="country_code")
     local = local.merge(country, on=["indicator", "period"], how="left")
-    local["gap"] = local["value"] - local["municipality_value"]
-    local["ratio"] = local["value"] / local["municipality_value"]
     entry = catalog.reindex(local["indicator"])
+    # A count of persons is no level to compare: an area of 2.000 beside a kommune of 360.000 is not
+    # "lower than the kommune". Only rates, averages and shares have a gap.
+    counts = (entry["unit"] == "persons").to_numpy()
+    local["gap"] = (local["value"] - local["municipality_value"]).mask(counts)
+    local["ratio"] = (local["value"] / local["municipality_value"]).mask(counts)
     result = verdicts(local["gap"], entry["better"].reset_index(drop=True).set_axis(local.index),
                       entry["tolerance"].reset_index(drop=True).set_axis(local.index))
     no_baseline = local["municipality_value"].isna() & ~entry["municipal_baseline"].astype(bool).to_numpy()

@@ -229,3 +229,16 @@ def test_one_period_tells_no_development():
                       "period": ["2020Q3"], "value": [56.0], "municipality_value": [88.0], "gap": [-32.0]})
     row = gap_development(g).iloc[0]
     assert (row["trend"], row["development"]) == ("single", "unknown")
+
+
+def test_a_count_of_persons_has_no_gap_to_the_kommune(sample_workspace):
+    # Vollsmose's 7.233 residents beside Odense's residents is no level: no gap, no verdict, while a
+    # share beside the kommune's share keeps its gap.
+    write(sample_workspace / "raw" / "observationer_kommune.csv",
+          "geografiniveau;geografikode;indikator;periode;værdi;kilde;opgjort;status\n"
+          "kommune;461;residents;2020Q3;205.000;test;2020-09-22;endelig\n")
+    gaps = gap_table(load(sample_workspace))
+    residents = gaps[(gaps["geo_code"] == "odense-vollsmose") & (gaps["indicator"] == "residents")
+                     & (gaps["period"] == "2020Q3")]
+    assert len(residents) == 1 and pd.isna(residents["gap"].iloc[0])
+    assert residents["verdict"].iloc[0] == "unknown"
