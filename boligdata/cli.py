@@ -140,7 +140,8 @@ def cmd_report(args) -> int:
         return _report_many(jobs, ws, args.pdf)
     with _printer(args.pdf) as printer:  # one report: papermill in a fresh kernel, the reference path
         path = run_job(jobs[0], ws, printer=printer)
-        print(f"wrote {ws.display(path)}" + (f" and {ws.display(path.with_suffix('.pdf'))}" if printer else ""))
+        beside = [path.with_suffix(s) for s in ((".pdf", ".xlsx") if printer else (".xlsx",))]
+        print(f"wrote {ws.display(path)}" + "".join(f" and {ws.display(p)}" for p in beside if p.exists()))
     return 0
 
 

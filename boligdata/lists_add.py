@@ -193,6 +193,7 @@ def cmd_lists(args) -> int:
     print(f"recorded the list {done['list']}: {done['rows']} rows, {done['new_areas']} new areas")
     for name in done["files"]:
         print(f"wrote {name}")
+    print("ingested the workspace again: every report from now on uses the list and its crime figure")
     return 0
 
 

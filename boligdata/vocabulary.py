@@ -170,8 +170,12 @@ def _validate(own: dict) -> None:
             if name == "indicators.yaml":
                 load_plausibility()  # the bounds name indicators: an indicator replaced must still fit them
         except DataFileError as exc:
+            import re
+
             origins = ", ".join(origin for origin, _ in documents)
-            raise InputError(origins, f"entries the package's rules for {name} accept, once merged with it: {exc}") \
+            # The loader counts entries in the merged file; the analyst knows theirs by id.
+            detail = re.sub(r"^[\w.]+\.yaml: entry \d+ \((.+?)\)", r"the entry with id '\1':", str(exc))
+            raise InputError(origins, f"entries the package's rules for {name} accept, once merged with it: {detail}") \
                 from None
 
 
