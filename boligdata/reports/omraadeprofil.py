@@ -175,8 +175,11 @@ class Omraadeprofil:
             label = f"grænse {threshold_da(criterion, threshold)}" if threshold is not None else ""
             panels.append({"title": criterion.column_da, "series": series, "decimals": criterion.decimals, "suffix": " %",
                            "threshold": threshold, "threshold_label": label})
-        chart = line_panels(panels, title=f"{self.name}, {self.municipality_name} Kommune og hele landet over tid, "
-                                          f"med grænserne for listen {self.ctx.list.label_da}")
+        shown = [name for name in (f"{self.municipality_name} Kommune", "Hele landet")
+                 if any(panel["series"].get(name) for panel in panels)]
+        places = " og ".join([self.name] + [n if n != "Hele landet" else "hele landet" for n in shown]) \
+            if len(shown) < 2 else f"{self.name}, {shown[0]} og hele landet"
+        chart = line_panels(panels, title=f"{places} over tid, med grænserne for listen {self.ctx.list.label_da}")
         return chart if panels else paragraph("Ingen kriterieværdier over tid.")
 
     def list_status(self) -> Html:
@@ -224,8 +227,20 @@ class Omraadeprofil:
         return Html("".join(parts))
 
     def sources(self) -> Html:
-        parts = [sources_table(self.gaps, self.ctx.tables)]
         from ..municipalities import municipalities
+
+        # The kommune's, region's and country's figures shown beside the area's have sources too.
+        places = {"municipality": self.municipality, "region": municipalities().loc[self.municipality, "region_code"],
+                  "country": "000"}
+        series = self.ctx.snapshot.tables["series"]
+        shown = set()
+        for level, column in (("municipality", "municipality_value"), ("region", "region_value"),
+                              ("country", "country_value")):
+            used = self.gaps[self.gaps[column].notna()]
+            shown |= {(level, places[level], i, p) for i, p in zip(used["indicator"], used["period"])}
+        keys = list(zip(series["geo_level"], series["geo_code"], series["indicator"], series["period"]))
+        baselines = series[[key in shown for key in keys]]
+        parts = [sources_table(pd.concat([self.gaps, baselines], ignore_index=True), self.ctx.tables)]
 
         note = left_out(self.ctx.snapshot, [self.area, self.municipality,
                                             municipalities().loc[self.municipality, "region_code"], "000"])
