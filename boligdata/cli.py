@@ -339,7 +339,9 @@ def add_classify(commands) -> None:
                    "columns and a frozen header)")
     p.add_argument("--danish", action="store_true", help="Danish headings and ja/nej")
     p.add_argument("--workspace", metavar="DIR",
-                   help="also use the crime figures in this workspace's raw/landsgennemsnit* (or $BOLIGDATA_WORKSPACE)")
+                   help="also use this workspace's crime figures (raw/landsgennemsnit*), confirmations and, without "
+                   "--history, its list history, matched to the table's areas by id, name or andre_navne "
+                   "(or $BOLIGDATA_WORKSPACE)")
     p.set_defaults(func=cmd_classify)
 
 

@@ -152,6 +152,32 @@ def workspace_confirmations(args):
     return Confirmations(pd.concat([table, by_name], ignore_index=True))
 
 
+def workspace_history(args, frame: pd.DataFrame) -> ListHistory | None:
+    """Without --history, the workspace's own list history (raw/listehistorik*, as ingested, with
+    its coverage), its area ids matched to the table's areas by id, name or andre_navne."""
+    if not (args.workspace or os.environ.get("BOLIGDATA_WORKSPACE")):
+        return None
+    from .loader import load
+    from .readers.values import name_key
+
+    data = load(args.workspace)
+    history = data.history()
+    if history.rows.empty:
+        return None
+    ids = {}
+    for area in data.areas.itertuples():
+        aliases = "" if pd.isna(area.aliases) else str(area.aliases)
+        for name in [area.area_id, area.area_name, *aliases.split(";")]:
+            if name.strip():
+                ids[name_key(name)] = area.area_id
+    shown = {}
+    for value in frame["area"].astype(str):
+        if name_key(value) in ids:
+            shown[ids[name_key(value)]] = value
+    rows = history.rows.assign(area=history.rows["area"].map(lambda a: shown.get(a, a)))
+    return ListHistory(rows, dict(history.coverage), {shown.get(a, a): m for a, m in history.municipality_of.items()})
+
+
 def read_history(path: Path, first_covered=None) -> ListHistory:
     """Read ``area, list_year, designation`` rows (and ``list_date`` where a year has two lists).
 
@@ -253,7 +279,7 @@ def cmd_classify(args) -> int:
     lst = resolve_list(list_year=args.list_year, list_date=args.list_date)
     as_of = _as_of(args.as_of) if args.as_of else None
     frame = read_values(Path(args.input))
-    history = read_history(Path(args.history), args.history_from) if args.history else None
+    history = read_history(Path(args.history), args.history_from) if args.history else workspace_history(args, frame)
     check_plausible_values(frame, lst, history.rows[['area', 'list_id', 'designation']].itertuples(index=False)
                            if history is not None else (), workspace_confirmations(args))
     crime = crime_figures(args, lst, as_of)

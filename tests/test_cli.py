@@ -309,3 +309,17 @@ def test_classify_reads_a_list_history_with_the_templates_danish_headings(tmp_pa
     assert main(["classify", str(values), "--list-year", "2020", "--history", str(history), "--out", str(out)]) == 0
     row = read_out(out).iloc[0]
     assert (row["haardt_ghetto"], row["years_on_list"], row["years_before_list"]) == ("true", "5", "4")
+
+
+def test_classify_uses_the_workspaces_list_history_by_area_name(tmp_path, sample_workspace):
+    # Without --history, --workspace gives the sample's list history: Vollsmose (area id
+    # odense-vollsmose) on the ghetto lists 2010-2019, 10 in a row before the list of 2020 (seed 004
+    # counts its consecutive years on the list; raw/listehistorik.csv derives the rows from it), so it is
+    # a hard ghetto, § 61 a, stk. 3 as of 2018.
+    path = write(tmp_path / "v.csv", "area,residents,non_western_pct,outside_labour_market_pct,convicted_pct,"
+                                     "primary_school_only_pct,income_pct_of_region\nVollsmose,7233,76.1,49.6,2.74,75.0,53.4\n")
+    out = tmp_path / "o.csv"
+    assert main(["classify", str(path), "--list-year", "2020", "--workspace", str(sample_workspace),
+                 "--out", str(out)]) == 0
+    row = read_out(out).iloc[0]
+    assert (row["haardt_ghetto"], row["years_before_list"]) == ("true", "10")
