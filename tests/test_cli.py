@@ -209,8 +209,10 @@ def test_classify_uses_the_workspaces_national_average(values, sample_workspace,
                  "--allow-undecided", "--out", str(out)]) == 0
     row = read_out(out, na=True).iloc[0]
     assert (row["crime_threshold_pct"], row["crime_met"], row["udsat"]) == ("2.28", "true", "true")
-    # A parallelsamfund (54,2 > 50) with no history given: whether it is an omdannelsesområde is open.
-    assert (row["parallelsamfund"], row["omdannelse"]) == ("true", "undecided")
+    # A parallelsamfund (54,2 > 50). Without --history the workspace's history decides the rest: the
+    # sample has Solbakken mv. (alias Solbakken) on the lists up to 2020 and not on those of 2021-2024,
+    # which it covers, so it has 0 lists in a row before 2025; an omdannelsesområde needs 5 (§ 61 a, stk. 4).
+    assert (row["parallelsamfund"], row["omdannelse"], row["years_before_list"]) == ("true", "false", "0")
 
 
 def test_income_distance_in_kroner_where_the_regional_average_is_given(tmp_path):
