@@ -257,19 +257,8 @@ def test_udforskning_opens_on_an_analysts_own_workspace(tmp_path):
     of 2024, and "mindst", since the history starts with the 2022 list and may not go back far
     enough (no raw/listehistorik_daekning says it does)."""
     import re
-    import shutil
 
-    from conftest import write
-
-    from boligdata.synthetic import beboerdata_example
-    from boligdata.workspace import init_workspace
-
-    root = init_workspace(tmp_path / "ws")
-    shutil.rmtree(root / "raw" / "skabeloner")
-    write(root / "raw" / "omraader.csv", "områdekode;områdenavn;kommunekode\neksempelparken;Eksempelparken;461\n")
-    write(root / "raw" / "listehistorik.csv", "listeår;område;betegnelse;kilde\n2022;Eksempelparken;parallelsamfund;eget eksempel\n"
-          "2023;Eksempelparken;parallelsamfund;eget eksempel\n")
-    (root / "raw" / "beboerdata_eksempelparken.xlsx").write_bytes(beboerdata_example())
+    root = example_workspace(tmp_path, {2022: ["parallelsamfund"], 2023: ["parallelsamfund"]})
     notebook = run_udforskning(tmp_path, workspace=str(root))
     text = outputs(notebook)
     assert "2024Q2, 1 områder" in text and "prognose for listen 1. december 2024" in text
@@ -282,24 +271,7 @@ def test_a_report_says_when_the_list_history_lacks_a_published_list(tmp_path):
     """The history holds the lists of 2022 and 2023; a report in the 2nd quarter of 2025 forecasts
     the list of 1 December 2025, whose years in a row also need the list of 1 December 2024. The
     report says so at the top, in Danish, instead of counting the missing list silently."""
-    import re
-    import shutil
-
-    from conftest import write
-
-    from boligdata.synthetic import beboerdata_example
-    from boligdata.workspace import init_workspace
-
-    root = init_workspace(tmp_path / "ws")
-    shutil.rmtree(root / "raw" / "skabeloner")
-    write(root / "raw" / "omraader.csv", "områdekode;områdenavn;kommunekode\neksempelparken;Eksempelparken;461\n")
-    write(root / "raw" / "listehistorik.csv", "listeår;område;betegnelse;kilde\n2022;Eksempelparken;parallelsamfund;x\n"
-          "2023;Eksempelparken;parallelsamfund;x\n")
-    (root / "raw" / "beboerdata_eksempelparken.xlsx").write_bytes(beboerdata_example())
-    assert main(["report", "--workspace", str(root), "--template", "kvartalsrapport", "--quarter", "2025Q2",
-                 "--municipality", "461"]) == 0
-    page = (root / "reports" / "2025Q2" / "461" / "kvartalsrapport.html").read_text(encoding="utf-8")
-    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", page))
+    text = report_text(example_workspace(tmp_path, {2022: ["parallelsamfund"], 2023: ["parallelsamfund"]}), "2025Q2")
     assert ("Listehistorikken slutter med listen fra 2023, men årene i træk før listen 1. december 2025 afhænger "
             "også af listen 1. december 2024") in text
 
@@ -311,7 +283,18 @@ def test_an_area_leaving_the_list_is_named_and_keeps_what_stays(tmp_path):
     crime criterion of four is met, and an udsat area needs two, § 61 a, stk. 1): the headline says it is
     expected to leave, and under the area the udviklingsplan is said to stay (§ 168 a, the
     ministry's note of 1 December 2020), never "intet krav om en udviklingsplan"."""
-    import re
+    history = {year: ["parallelsamfund"] for year in range(2019, 2023)} | {2023: ["parallelsamfund", "omdannelse"]}
+    text = report_text(example_workspace(tmp_path, history), "2024Q2")
+    assert "Ventes at forlade listen: Eksempelparken (på listen 1. december 2023)" in text
+    assert ("Fra listen 1. december 2023, hvor området var omdannelsesområde: Udviklingsplanen og kravet om højst "
+            "40 % almene familieboliger gælder fortsat") in text
+    assert "intet krav om en udviklingsplan" not in text
+
+
+def example_workspace(tmp_path, history: dict):
+    """A workspace that is not the sample: one invented area, Eksempelparken (461), its figures from
+    the example Beboerdata export (synthetic, 2019-2023, drawn 15 May 2024) and the list rows
+    ``history`` ({year: [designations]})."""
     import shutil
 
     from conftest import write
@@ -322,14 +305,16 @@ def test_an_area_leaving_the_list_is_named_and_keeps_what_stays(tmp_path):
     root = init_workspace(tmp_path / "ws")
     shutil.rmtree(root / "raw" / "skabeloner")
     write(root / "raw" / "omraader.csv", "områdekode;områdenavn;kommunekode\neksempelparken;Eksempelparken;461\n")
-    rows = "".join(f"{y};Eksempelparken;parallelsamfund;x\n" for y in range(2019, 2024))
-    write(root / "raw" / "listehistorik.csv", "listeår;område;betegnelse;kilde\n" + rows + "2023;Eksempelparken;omdannelse;x\n")
+    rows = "".join(f"{year};Eksempelparken;{d};eget eksempel\n" for year, ds in history.items() for d in ds)
+    write(root / "raw" / "listehistorik.csv", "listeår;område;betegnelse;kilde\n" + rows)
     (root / "raw" / "beboerdata_eksempelparken.xlsx").write_bytes(beboerdata_example())
-    assert main(["report", "--workspace", str(root), "--template", "kvartalsrapport", "--quarter", "2024Q2",
+    return root
+
+
+def report_text(root, quarter: str) -> str:
+    import re
+
+    assert main(["report", "--workspace", str(root), "--template", "kvartalsrapport", "--quarter", quarter,
                  "--municipality", "461"]) == 0
-    page = (root / "reports" / "2024Q2" / "461" / "kvartalsrapport.html").read_text(encoding="utf-8")
-    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page))
-    assert "Ventes at forlade listen: Eksempelparken (på listen 1. december 2023)" in text
-    assert ("Fra listen 1. december 2023, hvor området var omdannelsesområde: Udviklingsplanen og kravet om højst "
-            "40 % almene familieboliger gælder fortsat") in text
-    assert "intet krav om en udviklingsplan" not in text
+    page = (root / "reports" / quarter / "461" / "kvartalsrapport.html").read_text(encoding="utf-8")
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page))
