@@ -167,3 +167,23 @@ def test_the_sample_has_no_national_synthetic_rows():
     obs = load(PROJECT).observations
     assert not obs["source"].str.contains("nationalt").any()
     assert not load(PROJECT).areas["area_id"].str.startswith("syn-").any()
+
+
+def test_the_time_limits_are_validated_settings(monkeypatch):
+    import pytest
+
+    from boligdata import datafiles
+    from boligdata.errors import DataFileError
+    from boligdata.publish import settings
+
+    assert settings.timeouts().cell == 900.0  # run_settings.yaml, as docs/scheduling.md says
+    broken = {"timeouts": {"kernel_start": 60, "preload": 120, "cell": "lang", "reset": 60, "reply": 30}}
+    monkeypatch.setattr(settings, "package_yaml", lambda name: broken)
+    settings.timeouts.cache_clear()
+    try:
+        with pytest.raises(DataFileError, match="timeouts.cell must be a number of seconds above 0"):
+            settings.timeouts()
+    finally:
+        monkeypatch.undo()
+        settings.timeouts.cache_clear()
+    assert datafiles.package_yaml("run_settings.yaml")["timeouts"]["reply"] == 30

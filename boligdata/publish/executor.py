@@ -23,6 +23,7 @@ import time
 from pathlib import Path
 
 from ..errors import BoligdataError
+from .settings import timeouts
 
 # Runs in the kernel once, after the preload: the names IPython itself keeps, and a collection
 # and freeze, so the imported modules are never scanned by the garbage collector again.
@@ -132,20 +133,21 @@ class KernelSession:
             if not self.ready:
                 self.wait_ready()
             for code in preloads:
-                status, _, error = self.run(code, timeout=120)
+                status, _, error = self.run(code, timeout=timeouts().preload)
                 if status != "ok":
                     raise KernelFailed(f"the kernel could not run its preload: {error}")
         except BaseException:
             self.close()
             raise
 
-    def wait_ready(self, timeout: float = 60) -> None:
+    def wait_ready(self, timeout: float | None = None) -> None:
         """Wait until the kernel answers and its messages reach this client.
 
         As jupyter_client's ``wait_for_ready``, without its last step, which waits until nothing
         has come on IOPub for 0,2 s: here the kernel's "idle" for a kernel_info request proves
         the subscription, and a lost one (sent before it was made) is asked for again.
         """
+        timeout = timeouts().kernel_start if timeout is None else timeout
         deadline = time.monotonic() + timeout
         while True:
             msg_id = self.kc.kernel_info()
@@ -161,12 +163,12 @@ class KernelSession:
     def alive(self) -> bool:
         return self.km is not None and self.km.is_alive()
 
-    def run(self, code: str, timeout: float = 900) -> tuple[str, list, str]:
+    def run(self, code: str, timeout: float | None = None) -> tuple[str, list, str]:
         """Execute ``code``; return the status ("ok" or "error"), the outputs (nbformat nodes) and
         the error text."""
         msg_id = self.kc.execute(code, store_history=False, allow_stdin=False, stop_on_error=True)
         try:
-            outputs, error = self._collect(msg_id, timeout)
+            outputs, error = self._collect(msg_id, timeouts().cell if timeout is None else timeout)
         finally:
             self._replies([msg_id])
         return ("error" if error else "ok"), outputs, error
@@ -185,7 +187,7 @@ class KernelSession:
                for code in [FORGET] + [cell.source for cell in cells]]
         try:
             for number, (msg_id, cell) in enumerate(zip(ids, [None] + cells)):
-                outputs, error = self._collect(msg_id, timeout=60 if cell is None else 900)
+                outputs, error = self._collect(msg_id, timeout=timeouts().reset if cell is None else timeouts().cell)
                 if cell is None:
                     if error:
                         raise KernelFailed(f"the kernel could not be reset: {error}")
@@ -221,9 +223,9 @@ class KernelSession:
                 if kind == "error":
                     error = f"{content['ename']}: {str(content['evalue']).splitlines()[0] if content['evalue'] else ''}"
 
-    def _replies(self, ids: list[str], timeout: float = 30) -> None:
+    def _replies(self, ids: list[str], timeout: float | None = None) -> None:
         """Read the shell replies of ``ids`` (run, failed or skipped), so none is left for the next report."""
-        waiting, deadline = set(ids), time.monotonic() + timeout
+        waiting, deadline = set(ids), time.monotonic() + (timeouts().reply if timeout is None else timeout)
         while waiting:
             try:
                 reply = self.kc.get_shell_msg(timeout=max(0.01, deadline - time.monotonic()))

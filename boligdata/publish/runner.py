@@ -26,6 +26,7 @@ from ..present.dates import quarter_da
 from ..readers.values import period_bounds
 from ..snapshot.store import persist
 from .executor import ipc_kernel_manager, shutdown_kernel
+from .settings import timeouts
 from .registry import analyst_notebooks, templates
 
 QUARTER = re.compile(r"^(\d{4})[QK]([1-4])$")
@@ -404,7 +405,7 @@ def execute(job: ReportJob, ws: Workspace, staging: Path, *, km=None):
     try:
         return papermill.execute_notebook(
             str(source), str(output), parameters=parameters, kernel_name="python3", language="python",
-            progress_bar=False, log_output=False, cwd=str(staging), execution_timeout=900, km=km,
+            progress_bar=False, log_output=False, cwd=str(staging), execution_timeout=int(timeouts().cell), km=km,
         )
     except papermill.PapermillExecutionError as exc:
         reason = f"{exc.ename}: {str(exc.evalue).splitlines()[0] if exc.evalue else ''}".strip()

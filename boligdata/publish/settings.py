@@ -1,0 +1,33 @@
+"""The report run's time limits (``data/run_settings.yaml``), validated on load."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+from ..datafiles import check_keys, package_yaml
+from ..errors import DataFileError
+
+
+@dataclass(frozen=True)
+class Timeouts:
+    kernel_start: float
+    preload: float
+    cell: float
+    reset: float
+    reply: float
+
+
+@lru_cache(maxsize=1)
+def timeouts() -> Timeouts:
+    """The time limits in seconds.
+
+    >>> timeouts().cell, timeouts().kernel_start
+    (900.0, 60.0)
+    """
+    document = check_keys(package_yaml("run_settings.yaml"), "run_settings.yaml", required=["timeouts"])
+    entry = check_keys(document["timeouts"], "run_settings.yaml: timeouts", required=list(Timeouts.__dataclass_fields__))
+    for name, value in entry.items():
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+            raise DataFileError(f"run_settings.yaml: timeouts.{name} must be a number of seconds above 0, not {value!r}")
+    return Timeouts(**{k: float(v) for k, v in entry.items()})
