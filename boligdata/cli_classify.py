@@ -157,6 +157,7 @@ def workspace_history(args, frame: pd.DataFrame) -> ListHistory | None:
     its coverage), its area ids matched to the table's areas by id, name or andre_navne."""
     if not (args.workspace or os.environ.get("BOLIGDATA_WORKSPACE")):
         return None
+    from .ingest import AreaResolver
     from .loader import load
     from .readers.values import name_key
 
@@ -164,12 +165,7 @@ def workspace_history(args, frame: pd.DataFrame) -> ListHistory | None:
     history = data.history()
     if history.rows.empty:
         return None
-    ids = {}
-    for area in data.areas.itertuples():
-        aliases = "" if pd.isna(area.aliases) else str(area.aliases)
-        for name in [area.area_id, area.area_name, *aliases.split(";")]:
-            if name.strip():
-                ids[name_key(name)] = area.area_id
+    ids = AreaResolver(data.areas).by_key  # id, name and andre_navne, as ingest finds an area
     shown = {}
     for value in frame["area"].astype(str):
         if name_key(value) in ids:

@@ -119,3 +119,22 @@ def check_choice(value: Any, choices: Iterable[Any], where: str) -> Any:
     if value not in choices:
         raise DataFileError(f"{where}: {value!r} is not one of {', '.join(map(str, choices))}")
     return value
+
+
+def check_positive(entry: dict, where: str, *, whole: bool = False, what: str | None = None) -> dict:
+    """Fail unless every value of ``entry`` is a number above 0 (a whole number with ``whole``);
+    ``what`` names the kind of number in the message.
+
+    >>> check_positive({"cell": 900}, "run_settings.yaml: timeouts")
+    {'cell': 900}
+    >>> check_positive({"cell": "lang"}, "run_settings.yaml: timeouts")
+    Traceback (most recent call last):
+    ...
+    boligdata.errors.DataFileError: run_settings.yaml: timeouts.cell must be a number above 0, not 'lang'
+    """
+    kinds = (int,) if whole else (int, float)
+    for name, value in entry.items():
+        if isinstance(value, bool) or not isinstance(value, kinds) or value <= 0:
+            kind = what or ("whole number" if whole else "number")
+            raise DataFileError(f"{where}.{name} must be a {kind} above 0, not {value!r}")
+    return entry

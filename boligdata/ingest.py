@@ -32,6 +32,7 @@ from .municipalities import COUNTRY_CODE, municipalities, normalise_kommunekode,
 from .paths import DATA_DIR, Workspace, resolve_workspace
 from .readers.inputs import InputWarning, empty_frame, read_input
 from .readers.lbf import is_beboerdata, mappings, read_beboerdata
+from .readers.wide import read_wide
 from .vocabulary import in_force, is_vocabulary_file, merged_documents, put_in_force, read_vocabulary
 from .vocabulary import sources as vocabulary_sources
 from .readers.statbank import statbank_observations
@@ -181,7 +182,8 @@ def _read_all(workspace: Workspace) -> tuple[dict[str, pd.DataFrame], list[str]]
             if kind is None:
                 messages.append(f"{display}: not a known input kind (see docs/inputs.md); ignored")
                 continue
-            frame = read_input(path, kind, display)
+            # A wide file is read into the long template's rows (readers.wide); every other kind as it is.
+            frame = (read_wide if kind.layout == "wide" else read_input)(path, kind, display)
             frame["_file"], frame["_sheet"] = display, frame.attrs.get("sheet")
             frames.setdefault(kind.table, []).append(frame)
         messages.extend(str(w.message) for w in caught if issubclass(w.category, InputWarning))

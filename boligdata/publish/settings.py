@@ -5,8 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
-from ..datafiles import check_keys, package_yaml
-from ..errors import DataFileError
+from ..datafiles import check_keys, check_positive, package_yaml
 
 
 @dataclass(frozen=True)
@@ -27,7 +26,5 @@ def timeouts() -> Timeouts:
     """
     document = check_keys(package_yaml("run_settings.yaml"), "run_settings.yaml", required=["timeouts"])
     entry = check_keys(document["timeouts"], "run_settings.yaml: timeouts", required=list(Timeouts.__dataclass_fields__))
-    for name, value in entry.items():
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
-            raise DataFileError(f"run_settings.yaml: timeouts.{name} must be a number of seconds above 0, not {value!r}")
+    check_positive(entry, "run_settings.yaml: timeouts", what="number of seconds")
     return Timeouts(**{k: float(v) for k, v in entry.items()})

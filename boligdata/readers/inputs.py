@@ -183,10 +183,6 @@ def read_input(path: Path, kind: Kind, display: str | None = None) -> pd.DataFra
     >>> frame[["area_id", "measure", "period", "count"]].to_dict("records")
     [{'area_id': 'Solbakken', 'measure': 'publicly_supported', 'period': '2018W01', 'count': 382}]
     """
-    if kind.layout == "wide":
-        from .wide import read_wide
-
-        return read_wide(Path(path), kind, display or str(path))
     table = read_table(Path(path), display or str(path))
     for note in table.notes:
         warnings.warn(f"{table.display}: {note}", InputWarning, stacklevel=2)

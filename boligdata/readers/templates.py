@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
-from ..datafiles import check_choice, check_keys, package_yaml
+from ..datafiles import check_choice, check_keys, check_positive, package_yaml
 from .values import normalise_key
 
 TYPES = (
@@ -94,11 +94,7 @@ def input_limits() -> Limits:
     """
     entry = check_keys(package_yaml("inputs.yaml")["limits"], "inputs.yaml: limits",
                        required=list(Limits.__dataclass_fields__))
-    for name, value in entry.items():
-        if not isinstance(value, int) or value <= 0:
-            from ..errors import DataFileError
-
-            raise DataFileError(f"inputs.yaml: limits.{name} must be a whole number above 0, not {value!r}")
+    check_positive(entry, "inputs.yaml: limits", whole=True)
     return Limits(**entry)
 
 
