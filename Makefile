@@ -13,13 +13,14 @@ STAMP := $(VENV)/.installed
 help:
 	@grep -E '^## ' $(MAKEFILE_LIST) | sed -e 's/^## /  make /'
 
-# The environment is rebuilt whenever pyproject.toml is newer than the last install.
+# The environment is rebuilt whenever pyproject.toml or constraints.txt is newer than the last install.
+# constraints.txt pins the versions CI tests: pyproject.toml's lower bounds.
 # Quiet on success (pip's -qq still prints errors); a failed install shows pip's own message.
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml constraints.txt
 	@echo "setting up $(VENV) from pyproject.toml (a minute or two the first time)"
 	@$(PYTHON) -m venv $(VENV)
 	@$(BIN)/python -m pip install -qq --upgrade pip
-	@$(BIN)/python -m pip install -qq -e '.[test]'
+	@$(BIN)/python -m pip install -qq -c constraints.txt -e '.[lab,pdf,test]'
 	@# pip compiles what it installs but not an editable package's own modules; compile them once,
 	@# so no process has to (Python would write them itself, unless PYTHONDONTWRITEBYTECODE is set).
 	@$(BIN)/python -m compileall -q boligdata

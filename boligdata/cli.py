@@ -162,7 +162,9 @@ def _report_many(jobs, ws, pdf: bool) -> int:
             print(f"wrote {result['path']} and {result['path'][:-5]}.pdf")
         else:
             print(f"wrote {result['path']}")
-    return 1 if any(r["status"] != "ok" for r in results) else 0
+    from .publish.batch import exit_code
+
+    return exit_code(results)
 
 
 class _printer:
@@ -224,7 +226,9 @@ def cmd_batch(args) -> int:
         print(f"warning: {note}", file=sys.stderr)
     print(summary_table(summary))
     print(f"summary: {summary['summary_file']}")
-    return 0 if summary["failed"] == 0 else 1
+    from .publish.batch import exit_code
+
+    return exit_code(summary["reports"])
 
 
 def _template_names() -> list[str]:

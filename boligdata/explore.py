@@ -204,16 +204,15 @@ def plot_development(development: pd.DataFrame, title: str):
     >>> fig.axes[0].get_legend().get_title().get_text(), "Vollsmose" in [t.get_text() for t in fig.axes[0].get_legend().texts]
     ('Område', True)
     """
-    import matplotlib.dates
-    import matplotlib.pyplot as plt
-    import seaborn as sns
+    from .extras import require
 
+    plt, sns, dates = require("matplotlib.pyplot", "lab"), require("seaborn", "lab"), require("matplotlib.dates", "lab")
     sns.set_theme(style="whitegrid")
     fig, ax = plt.subplots(figsize=(9, 4.5))
     sns.lineplot(data=development, x="period_end", y="value", hue="name", marker="o", ax=ax)
     ax.set(xlabel="Periode (slutdato)", ylabel="Procent", title=title)
-    ax.xaxis.set_major_formatter(matplotlib.dates.DateFormatter("%Y"))  # years, not ISO months
-    ax.xaxis.set_major_locator(matplotlib.dates.YearLocator())
+    ax.xaxis.set_major_formatter(dates.DateFormatter("%Y"))  # years, not ISO months
+    ax.xaxis.set_major_locator(dates.YearLocator())
     if ax.get_legend() is not None:
         ax.legend(title="Område", bbox_to_anchor=(1.02, 1), loc="upper left", frameon=False)
     fig.tight_layout()
@@ -223,9 +222,9 @@ def plot_development(development: pd.DataFrame, title: str):
 def plot_gaps(gaps: pd.DataFrame, title: str):
     """``gap_to_municipality``'s frame as bars, coloured by the verdict with its legend; returns
     the figure."""
-    import matplotlib.pyplot as plt
-    import seaborn as sns
+    from .extras import require
 
+    plt, sns = require("matplotlib.pyplot", "lab"), require("seaborn", "lab")
     sns.set_theme(style="whitegrid")
     fig, ax = plt.subplots(figsize=(9, max(2.5, 0.4 * len(gaps))))
     sns.barplot(data=gaps, y="name", x="gap", hue="level_da", dodge=False, ax=ax)

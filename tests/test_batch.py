@@ -103,8 +103,6 @@ def test_what_a_report_changes_does_not_reach_the_next(sample_workspace, tmp_pat
 
     ws = Workspace(sample_workspace)
     load(ws)
-    if zygote is not None:
-        assert zygote.run(f"import boligdata\nboligdata.load({str(ws.root)!r})")  # the kernel is forked with the tables
     kernel = WarmKernel(tmp_path / "kernel", ws, zygote=zygote)
     kernel.start()
     try:

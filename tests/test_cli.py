@@ -254,7 +254,6 @@ def test_report_all_rebuilds_only_what_changed(sample_workspace, tmp_path, capsy
     nbformat.write(notebook, str(path))
     monkeypatch.setenv("BOLIGDATA_NOTEBOOKS", str(notebooks))
     monkeypatch.setattr("boligdata.publish.runner.NOTEBOOKS_DIR", notebooks)
-    monkeypatch.setattr("boligdata.publish.batch.NOTEBOOKS_DIR", notebooks)
     pdfs = {p: p.with_suffix(".pdf") for p in built}  # PDFs printed from the HTML as it was
     for pdf in pdfs.values():
         pdf.write_bytes(b"%PDF-old")

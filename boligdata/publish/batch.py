@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import queue
 import sys
 import threading
@@ -28,13 +27,17 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .. import owners
 from ..errors import BoligdataError
-from ..paths import NOTEBOOKS_DIR, Workspace
-from .executor import SETUP, KernelFailed, KernelSession, parameterized
+from ..paths import Workspace
+from .engine import register_engine
+from .executor import SETUP, KernelSession
 from .registry import templates
 
 if TYPE_CHECKING:
     from .runner import ReportJob
+
+register_engine()  # papermill's engine "boligdata", also where the package is not installed
 
 
 def preload_code() -> str:
@@ -95,22 +98,28 @@ class WarmKernel:
 
     def run(self, job: ReportJob, ws: Workspace, printer=None) -> Path:
         """Run one report in this kernel and publish it."""
+        from .release import discard, new_staging
         from .runner import publish
 
-        return publish(job, ws, self.execute(job, ws), printer)
+        staging = new_staging(ws.reports)
+        try:
+            return publish(job, ws, self.execute(job, ws, staging), printer, staging)
+        finally:
+            discard(staging)
 
-    def execute(self, job: ReportJob, ws: Workspace):
-        """Run one report's notebook in this kernel; the executed notebook (not yet published)."""
+    def execute(self, job: ReportJob, ws: Workspace, staging: Path):
+        """Run one report's notebook in this kernel, through papermill and its engine
+        ``boligdata``, into ``staging``; the executed notebook (not yet published)."""
+        from .runner import execute
+
         if not self.alive():
             self.close()
             self.start()
-        source = NOTEBOOKS_DIR / templates()[job.template].notebook
-        notebook = parameterized(source, {**job.parameters, "workspace": str(ws.root)})
         try:
-            return self.session.execute_notebook(notebook, job.name, job.quarter)
-        except KernelFailed:
-            self.close()
-            raise
+            return execute(job, ws, staging, engine="boligdata", session=self.session)
+        finally:
+            if not self.alive():  # died, or overran a time limit: the next report gets a new kernel
+                self.close()
 
     def close(self) -> None:
         if self.session is not None:
@@ -142,7 +151,7 @@ class Worker:
         self.note, self.closing = "", False
         # Writes the files of a finished report while the kernel runs the next (not with PDFs).
         self.publisher = None if pdf else ThreadPoolExecutor(1, thread_name_prefix="publish")
-        self.folder = ws.reports / ".kernels" / f"{os.getpid()}-{uuid.uuid4().hex}"
+        self.folder = ws.reports / ".kernels" / f"{owners.tag()}-{uuid.uuid4().hex[:12]}"
 
     def start(self, data_ready: threading.Event) -> None:
         """Start the kernel, the exporter and the browser, in the worker's own thread; the kernel
@@ -151,8 +160,7 @@ class Worker:
         if self.reuse:
             self.kernel = WarmKernel(self.folder, self.ws, zygote=self.zygote)
             try:
-                if self.zygote is None:
-                    self.kernel.launch()  # the kernel boots while this thread loads the exporter
+                self.kernel.launch()  # the kernel boots while this thread loads the exporter
             except Exception:
                 self.kernel.close()
                 self.kernel, self.reuse = None, False
@@ -161,14 +169,10 @@ class Worker:
         exporter()  # nbconvert's templates load once per thread
         if self.reuse:
             try:
-                if self.zygote is None:
-                    self.kernel.boot()
+                self.kernel.boot()
                 data_ready.wait()
                 if self.closing:
                     return
-                if self.kernel.session is None:
-                    self.kernel.launch()
-                    self.kernel.boot()
                 self.kernel.quarter = self.quarter
                 self.kernel.load_data()
             except Exception:  # no warm kernel: each report then starts its own, and says why if that fails too
@@ -188,19 +192,31 @@ class Worker:
         while its kernel already runs the next report (the kernel would otherwise wait)."""
         from .runner import run_job
 
+        from .release import discard, new_staging
+
         started = time.perf_counter()
         if not self.reuse:
             return _done(self._result(job, started, lambda: run_job(job, self.ws, printer=self.printer)))
         try:
-            notebook = self.kernel.execute(job, self.ws)
+            staging = new_staging(self.ws.reports)
+        except OSError as exc:
+            from ..ingest import write_failed
+
+            return _done(self._result(job, started, write_failed(self.ws.reports, exc, "the last good report")))
+        try:
+            notebook = self.kernel.execute(job, self.ws, staging)
         except Exception as exc:
-            if not isinstance(exc, BoligdataError):  # a dead kernel, a timeout: replace the kernel, go on
+            discard(staging)
+            if not isinstance(exc, BoligdataError):  # an unforeseen fault in the kernel: replace it, go on
                 self.kernel.close()
             return _done(self._result(job, started, exc))
         from .runner import publish
 
         def publish_it():
-            return self._result(job, started, lambda: publish(job, self.ws, notebook, self.printer))
+            try:
+                return self._result(job, started, lambda: publish(job, self.ws, notebook, self.printer, staging))
+            finally:
+                discard(staging)
 
         if self.publisher is None:  # Playwright's browser belongs to this thread: print here
             return _done(publish_it())
@@ -209,18 +225,20 @@ class Worker:
     def _result(self, job: ReportJob, started: float, work) -> dict:
         """The job's result row: ``work`` is the function that writes the report, or the exception
         that stopped it already."""
-        status, reason, path = "ok", "", ""
+        status, reason, path, kept, code = "ok", "", "", None, 0
         try:
             if isinstance(work, Exception):
                 raise work
             path = work()
         except BoligdataError as exc:
-            status, reason = "failed", str(exc)
+            status, reason, kept, code = "failed", str(exc), getattr(exc, "kept", None), exc.exit_code
         except Exception as exc:
-            status, reason = "failed", f"{type(exc).__name__}: {exc}".splitlines()[0]
-        return {"report": job.name, "template": job.template, "municipality": job.municipality, "status": status,
+            status, reason, code = "failed", f"{type(exc).__name__}: {exc}".splitlines()[0], 3
+        return {"exit": 0 if status == "ok" else code, "report": job.name, "template": job.template, "municipality": job.municipality, "status": status,
                 "seconds": round(time.perf_counter() - started, 2), "reason": reason,
-                "path": self.ws.display(Path(path)) if path else "", "note": self.note}
+                "path": self.ws.display(Path(path)) if path else "", "note": self.note,
+                # the kept notebook of a failed report, relative to batch-summary.json beside it
+                "failure": Path(kept).relative_to(self.ws.reports / job.quarter).as_posix() if kept else ""}
 
     def close(self) -> None:
         if self.publisher is not None:
@@ -245,9 +263,15 @@ class KernelPool:
 
     def __init__(self, ws: Workspace, workers: int = 2, reuse: bool = True, pdf: bool = False,
                  quarter: str | None = None, wait_for_data: bool = False):
+        from .executor import sweep_sockets
+        from .release import finish_interrupted
         from .zygote import Zygote
 
         self.ws, self.reuse = ws, reuse
+        # What killed runs left: their swaps finished, their staging, kernel and socket folders removed.
+        finish_interrupted(ws.reports)
+        owners.sweep(ws.reports / ".kernels")
+        sweep_sockets()
         # The kernels are forked from one process that has imported the report modules once.
         self.zygote = Zygote(preload_code()) if reuse and Zygote.available() else None
         self.workers = [Worker(ws, reuse, pdf, quarter, self.zygote) for _ in range(max(1, workers))]
@@ -261,12 +285,9 @@ class KernelPool:
             self.data_ready(quarter)
 
     def data_ready(self, quarter: str | None = None) -> None:
-        """The workspace is ingested: the kernels may read its tables and ``quarter``'s snapshots
-        (the zygote reads them first, so each kernel forked from it has them)."""
+        """The workspace is ingested: the kernels may read its tables and ``quarter``'s snapshots."""
         for worker in self.workers:
             worker.quarter = quarter
-        if self.zygote is not None:
-            self.zygote.run(data_code(self.ws, quarter))
         self._data_ready.set()
 
     def _work(self, worker: Worker) -> None:
@@ -354,6 +375,17 @@ def run_batch(jobs: list[ReportJob], ws: Workspace, *, workers: int = 2, reuse_k
         atomic_write(path, (json.dumps(summary, indent=2, ensure_ascii=False) + "\n").encode("utf-8"))
         summary["summary_file"] = ws.display(path)
     return summary
+
+
+def exit_code(results: list[dict]) -> int:
+    """The run's exit code: 0 when every report was published; 4 when a report could not be
+    written (a full disk, a read-only reports/: docs/errors.md); else 1.
+
+    >>> exit_code([{"exit": 0}, {"exit": 1}]), exit_code([{"exit": 1}, {"exit": 4}]), exit_code([])
+    (1, 4, 0)
+    """
+    codes = {r.get("exit", 0) for r in results} - {0}
+    return 4 if 4 in codes else (1 if codes else 0)
 
 
 def summary_table(summary: dict) -> str:

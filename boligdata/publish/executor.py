@@ -15,15 +15,15 @@ The HTML is byte for byte what the papermill path writes (tests/test_batch.py).
 
 from __future__ import annotations
 
-import os
+import asyncio
 import queue
 import shutil
-import signal
 import time
 from pathlib import Path
 
 from ..errors import BoligdataError
 from .settings import timeouts
+from .zygote import describe_end
 
 # Runs in the kernel once, after the preload: the names IPython itself keeps, and a collection
 # and freeze, so the imported modules are never scanned by the garbage collector again.
@@ -46,6 +46,30 @@ class KernelFailed(BoligdataError):
     exit_code = 1
 
 
+# How often a wait for the kernel checks that it still lives: a kernel that dies mid-cell is
+# noticed within this (nbclient polls once a second as well), not at the cell's time limit.
+LIVENESS_POLL = 1.0
+
+
+def socket_folder() -> Path:
+    """A short private folder for a kernel's IPC sockets, named by its owner (``owners``), so a
+    later run removes it if this one is killed (``sweep_sockets``)."""
+    import tempfile
+
+    from .. import owners
+
+    return Path(tempfile.mkdtemp(prefix=f"bd-{owners.tag()}-"))
+
+
+def sweep_sockets() -> list[Path]:
+    """Remove the socket folders of dead runs from the system's temp dir."""
+    import tempfile
+
+    from .. import owners
+
+    return owners.sweep(Path(tempfile.gettempdir()), prefix="bd-")
+
+
 class SpawnedKernel:
     """A kernel process started the ordinary way, by jupyter_client (``ipykernel_launcher``)."""
 
@@ -60,23 +84,31 @@ class SpawnedKernel:
     def client(self):
         return self.km.client()
 
-    def is_alive(self) -> bool:
-        return self.km.is_alive()
+    def ended(self) -> str | None:
+        """None while the kernel runs; else how it ended (its parent, jupyter_client, knows)."""
+        if self.km.is_alive():
+            return None
+        code = self.km.provisioner.process.poll() if self.km.provisioner is not None else None
+        return describe_end(code)
 
     def stop(self) -> None:
         shutdown_kernel(self.km)
 
 
 class ForkedKernel:
-    """A kernel forked by the zygote (``zygote.Zygote``), with its report modules already imported."""
+    """A kernel forked by the zygote (``zygote.Zygote``), with its report modules already imported.
+
+    The zygote is the kernel's parent: it is asked whether the kernel still runs and it stops it,
+    so a kernel's process id is never signalled after the system may have given it to another.
+    """
 
     def __init__(self, folder: Path, zygote):
-        import tempfile
         import uuid
 
         from jupyter_client.connect import write_connection_file
 
-        self.sockets = Path(tempfile.mkdtemp(prefix="bd-"))  # short socket paths, as ipc_kernel_manager
+        self.zygote = zygote
+        self.sockets = socket_folder()  # short socket paths, as ipc_kernel_manager
         self.connection_file = str(folder / "kernel.json")
         write_connection_file(self.connection_file, ip=str(self.sockets / "k"), transport="ipc",
                               key=uuid.uuid4().hex.encode())
@@ -93,18 +125,11 @@ class ForkedKernel:
         client.load_connection_file()
         return client
 
-    def is_alive(self) -> bool:
-        try:
-            os.kill(self.pid, 0)  # the zygote lets the system reap its kernels: a dead one is gone
-        except ProcessLookupError:
-            return False
-        return True
+    def ended(self) -> str | None:
+        return self.zygote.ended(self.pid)
 
     def stop(self) -> None:
-        try:
-            os.kill(self.pid, signal.SIGKILL)  # as shutdown_kernel(now=True): nothing of it is kept
-        except ProcessLookupError:
-            pass
+        self.zygote.stop(self.pid)  # as shutdown_kernel(now=True): nothing of it is kept
         shutil.rmtree(self.sockets, ignore_errors=True)
 
 
@@ -113,11 +138,12 @@ class KernelSession:
 
     The kernel process is launched at once (forked by ``zygote`` when one is given, else started
     by jupyter_client); ``boot`` waits for it and runs the preload, so the caller can do other
-    work while the kernel starts.
+    work while the kernel starts. A session whose kernel died or overran a time limit is
+    ``broken``: its owner replaces it.
     """
 
     def __init__(self, folder: Path, zygote=None):
-        self.folder, self.kc, self.km, self.ready = folder, None, None, False
+        self.folder, self.kc, self.km, self.ready, self.broken = folder, None, None, False, False
         folder.mkdir(parents=True, exist_ok=True)
         try:
             self.km = ForkedKernel(folder, zygote) if zygote is not None else SpawnedKernel(folder)
@@ -161,7 +187,13 @@ class KernelSession:
                     raise KernelFailed(f"the kernel did not start within {timeout:.0f} s") from None
 
     def alive(self) -> bool:
-        return self.km is not None and self.km.is_alive()
+        return self.km is not None and not self.broken and self.km.ended() is None
+
+    def _check_alive(self) -> None:
+        ended = self.km.ended() if self.km is not None else "stopped"
+        if ended is not None:
+            self.broken = True
+            raise KernelDied(f"the kernel died ({ended})")
 
     def run(self, code: str, timeout: float | None = None) -> tuple[str, list, str]:
         """Execute ``code``; return the status ("ok" or "error"), the outputs (nbformat nodes) and
@@ -170,47 +202,69 @@ class KernelSession:
         try:
             outputs, error = self._collect(msg_id, timeouts().cell if timeout is None else timeout)
         finally:
-            self._replies([msg_id])
+            if not self.broken:
+                self._replies([msg_id])
         return ("error" if error else "ok"), outputs, error
 
-    def execute_notebook(self, notebook, name: str, quarter: str):
-        """Run every code cell of ``notebook`` (parameters already injected) after forgetting the
-        previous report; the outputs go into ``notebook``, which is returned.
+    def execute_managed(self, nb_man, timeout: float | None = None) -> None:
+        """Run every code cell of papermill's managed notebook (parameters injected) after
+        forgetting the previous report, reporting each cell to papermill's execution manager
+        (``nb_man``: its start, end, status and exception go into the notebook's metadata).
 
         All cells are sent at once and the kernel runs them in order (no round trip between two
-        cells); after an error it skips the rest (``stop_on_error``), as papermill stops.
+        cells); after an error it skips the rest (``stop_on_error``), as papermill stops. The
+        cells are numbered 1, 2, … as in a fresh kernel (and by the kernel: its tracebacks say
+        ``In [3]`` for cell 3). A kernel that dies, or a cell that
+        overruns its time limit, ends the run with an error output in that cell, as nbclient's
+        ``DeadKernelError`` and ``CellTimeoutError``.
         """
-        from .runner import ReportError
+        import nbformat
 
-        cells = [cell for cell in notebook.cells if cell.cell_type == "code"]
-        ids = [self.kc.execute(code, store_history=False, allow_stdin=False, stop_on_error=True)
-               for code in [FORGET] + [cell.source for cell in cells]]
+        timeout = timeouts().cell if timeout is None else timeout
+        cells = [(index, cell) for index, cell in enumerate(nb_man.nb.cells) if cell.cell_type == "code"]
+        # The report's cells are counted (store_history) from 1, as in a fresh kernel; the kernel
+        # keeps no history file (KERNEL_ARGUMENTS) and the reset forgets the rest.
+        ids = [self.kc.execute(FORGET, store_history=False, allow_stdin=False, stop_on_error=True)]
+        ids += [self.kc.execute(cell.source, store_history=True, allow_stdin=False, stop_on_error=True)
+                for _, cell in cells]
         try:
-            for number, (msg_id, cell) in enumerate(zip(ids, [None] + cells)):
-                outputs, error = self._collect(msg_id, timeout=timeouts().reset if cell is None else timeouts().cell)
-                if cell is None:
-                    if error:
-                        raise KernelFailed(f"the kernel could not be reset: {error}")
-                    continue
-                cell.outputs, cell.execution_count = outputs, number
+            _, error = self._collect(ids[0], timeout=timeouts().reset)
+            if error:
+                raise KernelFailed(f"the kernel could not be reset: {error}")
+            for count, (msg_id, (index, cell)) in enumerate(zip(ids[1:], cells), start=1):
+                nb_man.cell_start(cell, index)
+                try:
+                    outputs, error = self._collect(msg_id, timeout=timeout)
+                except KernelFailed as exc:
+                    self.broken = True
+                    ename = "DeadKernelError" if isinstance(exc, KernelDied) else "CellTimeoutError"
+                    outputs, error = [nbformat.v4.new_output("error", ename=ename, evalue=str(exc), traceback=[])], ename
+                cell.outputs, cell.execution_count = outputs, count
                 if error:
-                    raise ReportError(f"report {name} ({quarter}) failed in cell {number}: {error}; "
-                                      f"the last good report is unchanged")
+                    nb_man.cell_exception(cell, index)
+                nb_man.cell_complete(cell, index)
+                if error:
+                    break
         finally:
-            self._replies(ids)
-        return notebook
+            if not self.broken:
+                self._replies(ids)
 
     def _collect(self, msg_id: str, timeout: float) -> tuple[list, str]:
-        """The outputs of one execution, read from the kernel's messages until it is idle."""
+        """The outputs of one execution, read from the kernel's messages until it is idle; checks
+        every ``LIVENESS_POLL`` seconds without a message that the kernel still lives."""
         import nbformat
 
         outputs, error = [], ""
         deadline = time.monotonic() + timeout
         while True:
+            left = deadline - time.monotonic()
             try:
-                msg = self.kc.get_iopub_msg(timeout=max(0.01, deadline - time.monotonic()))
+                msg = self.kc.get_iopub_msg(timeout=max(0.01, min(LIVENESS_POLL, left)))
             except queue.Empty:
-                raise KernelFailed(f"the kernel did not finish a cell within {timeout:.0f} s") from None
+                self._check_alive()
+                if left <= LIVENESS_POLL:
+                    raise KernelFailed(f"the kernel did not finish a cell within {timeout:.0f} s") from None
+                continue
             if msg["parent_header"].get("msg_id") != msg_id:
                 continue
             kind, content = msg["msg_type"], msg["content"]
@@ -227,10 +281,15 @@ class KernelSession:
         """Read the shell replies of ``ids`` (run, failed or skipped), so none is left for the next report."""
         waiting, deadline = set(ids), time.monotonic() + (timeouts().reply if timeout is None else timeout)
         while waiting:
+            left = deadline - time.monotonic()
             try:
-                reply = self.kc.get_shell_msg(timeout=max(0.01, deadline - time.monotonic()))
+                reply = self.kc.get_shell_msg(timeout=max(0.01, min(LIVENESS_POLL, left)))
             except queue.Empty:
-                raise KernelFailed("the kernel did not reply to every cell") from None
+                self._check_alive()
+                if left <= LIVENESS_POLL:
+                    self.broken = True
+                    raise KernelFailed("the kernel did not reply to every cell") from None
+                continue
             waiting.discard(reply["parent_header"].get("msg_id"))
 
     def close(self) -> None:
@@ -242,20 +301,24 @@ class KernelSession:
             self.km = None
 
 
-def ipc_kernel_manager(folder: Path):
+class KernelDied(KernelFailed):
+    """The kernel's process ended while it was running a cell."""
+
+
+def ipc_kernel_manager(folder: Path, asynchronous: bool = False):
     """A kernel manager that talks to its kernel over IPC sockets.
 
     No TCP ports (so parallel runs cannot collide on a port, papermill issue #511) and no
     "running over TCP without encryption" warning. The sockets live in a short private
     folder under the system's temp dir, because a socket path may not exceed 107 bytes
     and a workspace path can be long. The caller stops it with ``shutdown_kernel``.
+    ``asynchronous`` gives the manager nbclient needs to notice a dead kernel: with a
+    blocking one, nbclient's wait for a cell's reply blocks the loop its liveness check runs on.
     """
-    import tempfile
+    from jupyter_client import AsyncKernelManager, KernelManager
 
-    from jupyter_client import KernelManager
-
-    sockets = Path(tempfile.mkdtemp(prefix="bd-"))
-    km = KernelManager(kernel_name="python3", transport="ipc")
+    sockets = socket_folder()
+    km = (AsyncKernelManager if asynchronous else KernelManager)(kernel_name="python3", transport="ipc")
     km.ip = str(sockets / "k")
     km.connection_file = str(folder / "kernel.json")
     km.boligdata_sockets = sockets
@@ -265,14 +328,8 @@ def ipc_kernel_manager(folder: Path):
 def shutdown_kernel(km) -> None:
     """Stop a kernel from ``ipc_kernel_manager`` and remove its socket folder."""
     if km.has_kernel:
-        km.shutdown_kernel(now=True)
+        from jupyter_core.utils import run_sync
+
+        stop = km.shutdown_kernel
+        (run_sync(stop) if asyncio.iscoroutinefunction(stop) else stop)(now=True)
     shutil.rmtree(getattr(km, "boligdata_sockets", ""), ignore_errors=True)
-
-
-def parameterized(source: Path, parameters: dict):
-    """The notebook with its parameters injected as papermill injects them."""
-    from papermill.iorw import load_notebook_node
-    from papermill.parameterize import parameterize_notebook
-
-    notebook = load_notebook_node(str(source))  # as papermill reads it (every cell gets its tags list)
-    return parameterize_notebook(notebook, parameters, kernel_name="python3", language="python")

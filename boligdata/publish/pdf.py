@@ -58,10 +58,15 @@ class PdfPrinter:
         self._browser = None
 
     def __enter__(self) -> "PdfPrinter":
+        from ..extras import MissingExtra, require
+
         executable = chromium_path()
         if executable is None:
             raise PdfEngineMissing(missing_engine_message())
-        from playwright.sync_api import sync_playwright
+        try:
+            sync_playwright = require("playwright.sync_api", "pdf").sync_playwright
+        except MissingExtra as exc:
+            raise PdfEngineMissing(f"no PDF written: {exc}; the HTML is written") from None
 
         self._playwright = sync_playwright().start()
         try:

@@ -1,31 +1,29 @@
 """Run one report notebook safely: validate, execute in staging, publish only on success.
 
 Parameters are checked before anything runs (papermill itself only warns about an unknown
-parameter). The notebook runs with papermill into ``reports/.staging/<id>/`` with an
-explicit kernel and language; a failing cell raises ``ReportError`` with one clear line and
-the published report is left as it was. On success the HTML and the executed notebook are
-moved into ``reports/<quarter>/<municipality>/`` atomically.
+parameter). The notebook runs with papermill into a staging folder (``release.py``) with an
+explicit kernel and language; a failing cell raises ``ReportError`` with one clear line naming
+the cell and the package's file and line, the executed notebook is kept in the failures folder
+(``failures.py``), and the published report is left as it was. On success the report's files
+(HTML, PDF, workbook, executed notebook, build key) are published into
+``reports/<quarter>/<municipality>/`` as one set.
 """
 
 from __future__ import annotations
 
 import re
-import shutil
-import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
 from ..errors import BoligdataError, ParameterError
-from ..ingest import atomic_write
 from ..loader import load
 from ..municipalities import find_municipality, municipalities
 from ..paths import NOTEBOOKS_DIR, Workspace
 from ..present.dates import quarter_da
 from ..readers.values import period_bounds
 from ..snapshot.store import persist
-from .executor import ipc_kernel_manager, shutdown_kernel
 from .settings import timeouts
 from .registry import analyst_notebooks, templates
 
@@ -38,9 +36,14 @@ SAFE_PART = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]{0,120}")
 
 
 class ReportError(BoligdataError):
-    """A report that could not be built; the last good report is unchanged."""
+    """A report that could not be built; the last good report is unchanged. ``kept`` is the
+    failed notebook kept in the failures folder, where one was kept."""
 
     exit_code = 1
+
+    def __init__(self, message: str, kept: Path | None = None):
+        super().__init__(message)
+        self.kept = kept
 
 
 @dataclass
@@ -395,48 +398,105 @@ def all_jobs(quarter: str, workspace=None, templates_wanted=None, as_of=None, in
     return jobs
 
 
-def execute(job: ReportJob, ws: Workspace, staging: Path, *, km=None):
-    """Run the job's notebook with papermill into ``staging``; return the executed notebook."""
+def execute(job: ReportJob, ws: Workspace, staging: Path, *, engine: str | None = None, **engine_options):
+    """Run the job's notebook with papermill into ``staging``; return the executed notebook.
+
+    ``engine`` is papermill's engine: its default (nbclient, a fresh kernel, the notebook saved
+    after every cell: the reference) or ``"boligdata"`` with a warm ``session`` (the batch). A
+    failure keeps the executed notebook in the failures folder (``failures.keep``) and raises
+    ``ReportError`` naming the cell and the package's file and line.
+    """
+    import nbformat
     import papermill
+    from nbclient.exceptions import DeadKernelError
+
+    from . import failures
 
     source = NOTEBOOKS_DIR / templates()[job.template].notebook
     output = staging / f"{job.name}.ipynb"
     parameters = {**job.parameters, "workspace": str(ws.root)}
+    reference = engine is None
     try:
         return papermill.execute_notebook(
             str(source), str(output), parameters=parameters, kernel_name="python3", language="python",
-            progress_bar=False, log_output=False, cwd=str(staging), execution_timeout=int(timeouts().cell), km=km,
+            progress_bar=False, log_output=False, cwd=str(staging) if reference else None,
+            execution_timeout=int(timeouts().cell), engine_name=engine,
+            request_save_on_cell_execute=reference, **engine_options,
         )
-    except papermill.PapermillExecutionError as exc:
-        reason = f"{exc.ename}: {str(exc.evalue).splitlines()[0] if exc.evalue else ''}".strip()
-        raise ReportError(f"report {job.name} ({job.quarter}) failed in cell {exc.exec_count}: {reason}; "
-                          f"the last good report is unchanged") from None
+    except (papermill.PapermillExecutionError, DeadKernelError) as exc:
+        try:
+            notebook = nbformat.read(str(output), as_version=4)
+        except (OSError, ValueError):
+            notebook = None
+        if isinstance(exc, DeadKernelError):
+            why = f"failed: the kernel died ({exc})"
+        else:
+            why = failures.reason(notebook) if notebook is not None else f"failed in cell {exc.exec_count}: {exc.ename}"
+        kept = failures.keep(notebook, ws.reports, job.quarter, job.municipality, job.name) if notebook else None
+        raise ReportError(f"report {job.name} ({job.quarter}) {why}; "
+                          + (f"the notebook is kept in {ws.display(kept)}; " if kept else "")
+                          + "the last good report is unchanged", kept=kept) from None
 
 
-def publish(job: ReportJob, ws: Workspace, notebook, printer=None) -> Path:
-    """Export the executed notebook to committee HTML and move both into place atomically; with a
-    ``printer`` (``pdf.PdfPrinter``), print the PDF beside the HTML from it."""
+def publish(job: ReportJob, ws: Workspace, notebook, printer=None, staging: Path | None = None) -> Path:
+    """Build the report's files in ``staging`` (the committee HTML, the workbook, the executed
+    notebook, the PDF with a ``printer`` (``pdf.PdfPrinter``), the build key) and publish them as
+    one set (``release.release``): all of them, or, on any failure, none, and the last good set
+    stays as it was."""
     import nbformat
 
+    from . import failures
     from .export import notebook_to_html
+    from .release import discard, new_staging, release
     from .tables_out import report_workbook
 
-    html = notebook_to_html(notebook, job.title)
-    job.key_path(ws).unlink(missing_ok=True)  # until the new report is whole, it is not current
-    # A PDF printed from the old HTML would disagree with the new one: it goes, and is printed anew if asked.
-    job.html_path(ws).with_suffix(".pdf").unlink(missing_ok=True)
-    atomic_write(job.notebook_path(ws), nbformat.writes(notebook).encode("utf-8"))
-    atomic_write(job.xlsx_path(ws), report_workbook(html, about_report(job, html)))
-    atomic_write(job.html_path(ws), html.encode("utf-8"))
-    if printer is not None:
-        try:
-            printer.print(job.html_path(ws), title=job.label or job.title, quarter_da=quarter_da(job.quarter))
-        except Exception as exc:  # the HTML is out; say the PDF is not, in one line
-            raise ReportError(f"report {job.name} ({job.quarter}): the HTML is written, but the PDF failed "
-                              f"({type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''})") from None
-    if job.build_key:
-        atomic_write(job.key_path(ws), (job.build_key + "\n").encode())
+    folder = job.folder(ws)
+    try:
+        staging = staging or new_staging(ws.reports)
+        html = notebook_to_html(notebook, job.title)
+        files = {job.html_path(ws).name: html.encode("utf-8"),
+                 job.xlsx_path(ws).name: report_workbook(html, about_report(job, html))}
+        if not (staging / job.notebook_path(ws).name).exists():  # papermill wrote it there already
+            files[job.notebook_path(ws).name] = nbformat.writes(notebook).encode("utf-8")
+        for name, data in files.items():
+            _write(staging / name, data)
+        pdf = job.html_path(ws).with_suffix(".pdf").name
+        if printer is not None:
+            try:
+                printer.print(staging / job.html_path(ws).name, staging / pdf, title=job.label or job.title,
+                              quarter_da=quarter_da(job.quarter))
+            except Exception as exc:
+                if isinstance(exc, OSError):
+                    raise
+                raise ReportError(f"report {job.name} ({job.quarter}): the PDF failed ({type(exc).__name__}: "
+                                  f"{str(exc).splitlines()[0] if str(exc) else ''}); the last good report is "
+                                  f"unchanged") from None
+        key = job.key_path(ws).name
+        _write(staging / key, (job.build_key + "\n").encode())
+        names = [job.notebook_path(ws).name, *files, *([pdf] if printer is not None else []), key]
+        release(staging, folder, job.name, list(dict.fromkeys(names)), stale=() if printer is not None else (pdf,))
+    except OSError as exc:
+        from ..ingest import write_failed
+
+        if staging is not None:
+            discard(staging)
+        raise write_failed(folder / job.name, exc, "the last good report") from None
+    except BaseException:
+        if staging is not None:
+            discard(staging)
+        raise
+    failures.forget(ws.reports, job.quarter, job.municipality, job.name)
     return job.html_path(ws)
+
+
+def _write(path: Path, data: bytes) -> None:
+    """Write a staged file and flush it to disk (it is renamed into place later, never rewritten)."""
+    import os
+
+    with open(path, "wb") as out:
+        out.write(data)
+        out.flush()
+        os.fsync(out.fileno())
 
 
 def about_report(job: ReportJob, html: str) -> list[tuple[str, str]]:
@@ -453,37 +513,29 @@ def about_report(job: ReportJob, html: str) -> list[tuple[str, str]]:
     return rows
 
 
-def staging_folder(ws: Workspace) -> Path:
-    """A new staging folder, named by this process; folders of dead processes are removed first."""
-    import os
+def run_job(job: ReportJob, ws: Workspace, *, printer=None, engine: str | None = None, **engine_options) -> Path:
+    """Execute in a fresh staging folder and publish on success (parameters already validated);
+    papermill's default engine (a fresh kernel) unless ``engine`` is given."""
+    from .release import discard, finish_interrupted, new_staging
 
-    from ..ingest import _pid_alive, remove_leftovers
-
-    root = ws.reports / ".staging"
-    if root.is_dir():
-        for folder in root.iterdir():
-            pid = folder.name.split("-", 1)[0]
-            if pid.isdigit() and not _pid_alive(int(pid)):
-                shutil.rmtree(folder, ignore_errors=True)
-    remove_leftovers(ws.reports)
-    folder = root / f"{os.getpid()}-{uuid.uuid4().hex}"
-    folder.mkdir(parents=True)
-    return folder
-
-
-def run_job(job: ReportJob, ws: Workspace, *, km=None, printer=None) -> Path:
-    """Execute in a fresh staging folder, publish on success, clean up (parameters already validated)."""
-    staging = staging_folder(ws)
-    own = km is None
-    km = km or ipc_kernel_manager(staging)
     try:
-        notebook = execute(job, ws, staging, km=km)
-        return publish(job, ws, notebook, printer)
+        finish_interrupted(ws.reports)  # what killed runs left: swaps finished, staging removed
+        staging = new_staging(ws.reports)
+    except OSError as exc:
+        from ..ingest import write_failed
+
+        raise write_failed(ws.reports, exc, "the last good report") from None
+    km = None
+    if engine is None and "km" not in engine_options:
+        from .executor import ipc_kernel_manager  # IPC sockets: no TCP port to collide on (papermill #511)
+
+        km = engine_options["km"] = ipc_kernel_manager(staging, asynchronous=True)
+    try:
+        notebook = execute(job, ws, staging, engine=engine, **engine_options)
+        return publish(job, ws, notebook, printer, staging)
     finally:
-        if own:
+        if km is not None:
+            from .executor import shutdown_kernel
+
             shutdown_kernel(km)
-        shutil.rmtree(staging, ignore_errors=True)
-        try:
-            (ws.reports / ".staging").rmdir()
-        except OSError:
-            pass
+        discard(staging)

@@ -107,14 +107,22 @@ def html_tables(html: str) -> list[HtmlTable]:
 
 
 def _sheet_name(text: str, used: set) -> str:
-    # Excel allows 31 characters and none of []:*?/\ ; cut at a word, not inside one.
-    base = re.sub(r"\s+", " ", re.sub(r"[\[\]:*?/\\]", " ", text)).strip()
+    """A sheet name Excel (and the writer) accepts, from a caption: at most 31 characters, none of
+    []:*?/\\, no apostrophe first or last, not "History" (reserved); cut at a word, not inside one.
+    A caption is data (an area's name): it never fails the workbook.
+
+    >>> _sheet_name("'Ringparken i tal'", set()), _sheet_name("History", set())
+    ('Ringparken i tal', 'History (tabel)')
+    """
+    base = re.sub(r"\s+", " ", re.sub(r"[\[\]:*?/\\\x00-\x1f]", " ", text)).strip().strip("' ")
     if len(base) > 28:
         base = base[:29].rsplit(" ", 1)[0].rstrip(" .,;") if " " in base[:29] else base[:28]
-    base = base or "Tabel"
+    base = base.strip("' ") or "Tabel"
+    if base.lower() == "history":
+        base = f"{base} (tabel)"
     name, number = base, 2
     while name.lower() in used:
-        name, number = f"{base[:25]} {number}", number + 1
+        name, number = f"{base[:25].rstrip(chr(39))} {number}", number + 1
     used.add(name.lower())
     return name
 

@@ -2,17 +2,22 @@
 forks each kernel from itself, so a kernel starts with the report modules and the rules already
 in memory instead of importing them again (POSIX only; docs/performance.md).
 
-The batch starts it with ``Zygote(preload)``; once the workspace is ingested, ``Zygote.run``
-has it read the workspace's tables and the quarter's snapshots (so every kernel starts with them
-too); ``Zygote.spawn`` forks a kernel that serves a connection file and returns its process id.
-The zygote process reads one JSON request per line on standard input and answers with one line
-on standard output. It exits when its
-standard input closes, and each kernel exits when the zygote is gone (ipykernel's parent
-poller), so nothing outlives a batch that was killed.
+The batch starts it with ``Zygote(preload)``; ``Zygote.spawn`` forks a kernel that serves a
+connection file and returns its process id; ``Zygote.ended`` says whether a kernel still runs
+and ``Zygote.stop`` stops one. The zygote is the kernels' parent and reaps them itself, so a
+kernel's process id stays its own until the zygote has seen it end: no process is ever
+signalled by an id that may belong to another. The zygote process reads one JSON request per
+line on standard input and answers with one line on standard output. It exits when its standard
+input closes, and each kernel exits when the zygote is gone (ipykernel's parent poller), so
+nothing outlives a batch that was killed.
 
-A forked kernel is an ordinary ipykernel (``ipykernel_launcher -f FILE``) started from a process
-that has already imported its modules; no zmq context, event loop or thread of the zygote's
-exists yet when it forks.
+Forking is safe only from a process with one thread (another thread may hold a lock the child
+then never sees released; Python 3.12 warns about it). The zygote imports the report modules and
+nothing else, with the libraries' thread pools kept from starting (``SINGLE_THREADED``), and it
+checks before every fork that it has one thread: if not, it refuses, and the batch starts its
+kernels the ordinary way. The kernels read the workspace themselves (reading parquet starts
+Arrow's thread pools). A forked kernel is an ordinary ipykernel (``ipykernel_launcher -f FILE``);
+no zmq context, event loop or thread of the zygote's exists when it forks.
 
 >>> Zygote.available() == hasattr(__import__("os"), "fork")
 True
@@ -27,6 +32,12 @@ import subprocess
 import sys
 import threading
 
+# Libraries that start threads when imported, kept from it in the zygote (and so in its kernels,
+# which need none: a report is one thread of work): jemalloc's background purging thread in
+# Arrow, and the BLAS thread pools of numpy.
+SINGLE_THREADED = {"JE_ARROW_MALLOC_CONF": "background_thread:false", "OPENBLAS_NUM_THREADS": "1",
+                   "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+
 
 class ZygoteFailed(RuntimeError):
     """The zygote could not fork a kernel; the batch starts its kernels the ordinary way."""
@@ -37,7 +48,8 @@ class Zygote:
 
     def __init__(self, preload: str):
         self.process = subprocess.Popen([sys.executable, "-m", "boligdata.publish.zygote", preload],
-                                        stdin=subprocess.PIPE, stdout=subprocess.PIPE, start_new_session=True)
+                                        stdin=subprocess.PIPE, stdout=subprocess.PIPE, start_new_session=True,
+                                        env={**os.environ, **SINGLE_THREADED})
         self._lock = threading.Lock()
 
     @staticmethod
@@ -56,13 +68,9 @@ class Zygote:
             raise ZygoteFailed("the zygote has stopped (its preload failed?)")
         return answer
 
-    def run(self, code: str) -> bool:
-        """Run ``code`` in the zygote (what it reads, every kernel forked later has); False if it failed
-        (each kernel then reads the data itself)."""
-        try:
-            return self._ask({"run": code}) == "ok"
-        except ZygoteFailed:
-            return False
+    def threads(self) -> int:
+        """The zygote's number of threads (1, or it forks nothing)."""
+        return int(self._ask({"threads": True}))
 
     def spawn(self, connection_file: str, cwd: str, arguments: list[str]) -> int:
         """Fork a kernel that serves ``connection_file``; its pid."""
@@ -70,6 +78,21 @@ class Zygote:
         if not answer.isdigit():
             raise ZygoteFailed(f"the zygote could not fork a kernel: {answer}")
         return int(answer)
+
+    def ended(self, pid: int) -> str | None:
+        """None while the kernel ``pid`` runs; else how it ended ("killed by signal 9 (SIGKILL)")."""
+        try:
+            answer = self._ask({"poll": pid})
+        except ZygoteFailed:
+            return "ended with its zygote"
+        return None if answer == "running" else answer
+
+    def stop(self, pid: int) -> None:
+        """Stop the kernel ``pid`` (the zygote kills and reaps it, if it still runs)."""
+        try:
+            self._ask({"stop": pid})
+        except ZygoteFailed:
+            pass  # gone with the zygote: each kernel ends when its parent does
 
     def close(self) -> None:
         """Stop the zygote (its kernels are stopped by their sessions)."""
@@ -81,22 +104,66 @@ class Zygote:
             self.process.wait()
 
 
+def describe_end(status: int | None) -> str:
+    """How a process ended, from its return code (negative: the signal), in a few words.
+
+    >>> describe_end(-9), describe_end(1)
+    ('killed by signal 9 (SIGKILL)', 'exited with code 1')
+    """
+    import signal as signals
+
+    if status is None:
+        return "ended"
+    if status < 0:
+        try:
+            return f"killed by signal {-status} ({signals.Signals(-status).name})"
+        except ValueError:
+            return f"killed by signal {-status}"
+    return f"exited with code {status}"
+
+
+def threads() -> int:
+    """This process's number of threads (every thread, also those of C libraries, where the
+    system shows them)."""
+    try:
+        return len(os.listdir("/proc/self/task"))
+    except OSError:
+        return threading.active_count()
+
+
 def serve(preload: str) -> None:
-    """The zygote's own loop: run the preload, then answer each request: run code, or fork a kernel."""
+    """The zygote's own loop: run the preload, then answer each request: fork a kernel, say
+    whether one still runs, stop one, or count the threads."""
     _run(preload)
-    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # the system reaps the kernels that end
+    children: dict[int, str | None] = {}  # pid -> how it ended (None while it runs), until reaped and asked
+
+    def reap(pid: int, wait: bool = False) -> str | None:
+        if pid in children and children[pid] is None:
+            done, status = os.waitpid(pid, 0 if wait else os.WNOHANG)
+            if done:
+                children[pid] = describe_end(os.waitstatus_to_exitcode(status))
+        return children.get(pid, "not a kernel of this zygote")
+
     for line in sys.stdin:
         request = json.loads(line)
-        if "run" in request:
-            try:
-                _run(request["run"])
-                answer = "ok"
-            except Exception as exc:  # the kernels read it themselves then
-                answer = f"error {type(exc).__name__}: {exc}".splitlines()[0]
+        if "poll" in request:
+            answer = reap(request["poll"]) or "running"
+        elif "stop" in request:
+            pid = request["stop"]
+            if children.get(pid, "") is None:  # still ours and not reaped: the id is still the kernel's
+                os.kill(pid, signal.SIGKILL)
+                reap(pid, wait=True)
+            children.pop(pid, None)
+            answer = "stopped"
+        elif "threads" in request:
+            answer = str(threads())
+        elif threads() > 1:
+            answer = f"error: the zygote has {threads()} threads; a process with threads is not forked"
         else:
             pid = os.fork()
             if pid == 0:
                 _become_kernel(request)
+            children[pid] = None
             answer = str(pid)
         sys.stdout.write(answer + "\n")
         sys.stdout.flush()
@@ -114,7 +181,6 @@ def _become_kernel(request: dict) -> None:
     """In the forked child: run an ipykernel on the request's connection file; never returns."""
     code = 1
     try:
-        signal.signal(signal.SIGCHLD, signal.SIG_DFL)  # a report may run and wait for programs of its own
         null = os.open(os.devnull, os.O_RDONLY)
         os.dup2(null, 0)
         os.dup2(2, 1)  # standard output is the zygote's answer pipe: keep the kernel off it
