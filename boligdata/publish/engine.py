@@ -14,7 +14,8 @@ only inside its methods (importing it here would import this module again, half 
 calls an engine's class methods ``execute_notebook``, ``nb_kernel_name`` and ``nb_language``; they
 are papermill's own ``Engine`` methods.
 
->>> WarmEngine.nb_kernel_name({"metadata": {"kernelspec": {"name": "python3"}}})
+>>> import nbformat
+>>> WarmEngine.nb_kernel_name(nbformat.from_dict({"metadata": {"kernelspec": {"name": "python3"}}}))
 'python3'
 """
 
