@@ -280,10 +280,14 @@ def test_an_unwritable_reports_folder_exits_4(sample_workspace, monkeypatch, cap
     error = OSError(errno.EROFS, "Read-only file system") if fault == "read-only" else \
         OSError(errno.ENOSPC, "No space left on device")
 
-    def cannot(*args, **kwargs):
-        raise error
+    mkdir = Path.mkdir
 
-    monkeypatch.setattr(releasing, "new_staging", cannot)
+    def cannot(path, *args, **kwargs):
+        if ".staging" in path.parts:  # the first thing a report writes
+            raise error
+        return mkdir(path, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "mkdir", cannot)
     for command in (["report", "--template", "omraadeprofil", "--area", RINGPARKEN], ["report", "--all"]):
         code = main([*command, "--workspace", str(sample_workspace), "--quarter", "2020Q3"])
         err = capsys.readouterr().err

@@ -199,10 +199,8 @@ class Worker:
             return _done(self._result(job, started, lambda: run_job(job, self.ws, printer=self.printer)))
         try:
             staging = new_staging(self.ws.reports)
-        except OSError as exc:
-            from ..ingest import write_failed
-
-            return _done(self._result(job, started, write_failed(self.ws.reports, exc, "the last good report")))
+        except BoligdataError as exc:  # reports/ cannot be written
+            return _done(self._result(job, started, exc))
         try:
             notebook = self.kernel.execute(job, self.ws, staging)
         except Exception as exc:

@@ -45,9 +45,15 @@ def _staging_root(reports: Path) -> Path:
 
 def new_staging(reports: Path) -> Path:
     """A new staging folder under ``reports``, named by this process (``finish_interrupted``,
-    once per run, removes what dead runs left)."""
+    once per run, removes what dead runs left). A ``reports`` that cannot be written (read-only,
+    full) raises ``OutputError``: nothing of the last good reports was touched."""
     folder = _staging_root(reports) / f"{owners.tag()}-{uuid.uuid4().hex[:12]}"
-    folder.mkdir(parents=True)
+    try:
+        folder.mkdir(parents=True)
+    except OSError as exc:
+        from ..ingest import write_failed
+
+        raise write_failed(reports, exc, "the last good report") from None
     return folder
 
 

@@ -518,13 +518,8 @@ def run_job(job: ReportJob, ws: Workspace, *, printer=None, engine: str | None =
     papermill's default engine (a fresh kernel) unless ``engine`` is given."""
     from .release import discard, finish_interrupted, new_staging
 
-    try:
-        finish_interrupted(ws.reports)  # what killed runs left: swaps finished, staging removed
-        staging = new_staging(ws.reports)
-    except OSError as exc:
-        from ..ingest import write_failed
-
-        raise write_failed(ws.reports, exc, "the last good report") from None
+    finish_interrupted(ws.reports)  # what killed runs left: swaps finished, staging removed
+    staging = new_staging(ws.reports)
     km = None
     if engine is None and "km" not in engine_options:
         from .executor import ipc_kernel_manager  # IPC sockets: no TCP port to collide on (papermill #511)
