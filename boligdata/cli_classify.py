@@ -297,7 +297,9 @@ def cmd_classify(args) -> int:
         write_table(table, out, sheet="klassifikation", formats=formats)
         print(f"wrote {args.out} ({len(result)} areas)")
     else:
-        result.to_csv(sys.stdout, index=False)
+        from .publish.tables_out import csv_safe
+
+        csv_safe(result).to_csv(sys.stdout, index=False)
     return 0
 
 

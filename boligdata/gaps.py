@@ -84,7 +84,9 @@ def gap_table(source, levels=("area", "plan"), geo_codes=None) -> pd.DataFrame:
     if geo_codes is not None:
         home = home[home["geo_code"].isin(list(geo_codes))]
         wanted = set(home["geo_code"]) | set(home["municipality_code"]) | set(home["region_code"]) | {COUNTRY_CODE}
-        obs = obs[obs["geo_code"].isin(wanted)]
+        # A snapshot gives the rows of a few places from positions grouped once (``frames.select``).
+        obs = source.rows("series", "geo_code", sorted(wanted, key=str)) if hasattr(source, "series") and \
+            hasattr(source, "rows") else obs[obs["geo_code"].isin(wanted)]
     local = obs[obs["geo_level"].isin(levels) & obs["geo_code"].isin(set(home["geo_code"]))].merge(
         home, on=["geo_level", "geo_code"], how="left")
 

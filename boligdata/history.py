@@ -71,6 +71,7 @@ class ListHistory:
             first = min(self.rows["list_id"], key=lambda i: get_list(i).known_by)
             self.coverage = {"*": first}
         self._members = self._lineage_members()
+        self._by_area: dict | None = None
 
     @classmethod
     def from_rows(cls, rows, coverage=None, municipality_of=None) -> "ListHistory":
@@ -137,9 +138,13 @@ class ListHistory:
 
     def designations_on(self, area: str) -> pd.DataFrame:
         """The rows of one area, oldest list first."""
-        part = self.rows[self.rows["area"] == area].copy()
-        part["_order"] = part["list_id"].map(lambda i: get_list(i).known_by)
-        return part.sort_values(["_order", "designation"]).drop(columns="_order").reset_index(drop=True)
+        if self._by_area is None:  # sorted and split once: a report asks for many areas
+            rows = self.rows.copy()
+            rows["_order"] = rows["list_id"].map(lambda i: get_list(i).known_by)
+            rows = rows.sort_values(["_order", "designation"], kind="stable").drop(columns="_order")
+            self._by_area = {key: part.reset_index(drop=True) for key, part in rows.groupby("area", sort=False)}
+        part = self._by_area.get(area)
+        return part.copy() if part is not None else self.rows.iloc[:0].reset_index(drop=True)
 
     def covered_from_da(self, area: str) -> str | None:
         """The first covered list as a Danish reader names it, or None without history."""

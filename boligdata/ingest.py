@@ -15,6 +15,7 @@ import json
 import os
 import shutil
 import tempfile
+import time
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -60,6 +61,34 @@ def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def file_sha256(path: Path) -> str:
+    """The file's SHA-256, remembered by its identity and times (inode, size, modification and
+    change time, in nanoseconds), as git's index does: a warm kernel checks that processed/ is
+    current before each of hundreds of reports, and reading every input again cost more than
+    some reports. A file changed less than ``_SETTLED`` seconds before it was hashed is hashed
+    again next time, since a change within the file system's clock tick would keep its times
+    (git's "racy" files).
+
+    >>> import tempfile
+    >>> path = Path(tempfile.mkdtemp()) / "x.csv"
+    >>> _ = path.write_bytes(b"a")
+    >>> file_sha256(path) == _sha256(b"a")
+    True
+    """
+    stat = path.stat()
+    key = (str(path), stat.st_ino, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns)
+    known = _HASHES.get(key)
+    if known is None:
+        known = _sha256(path.read_bytes())
+        if time.time_ns() - max(stat.st_mtime_ns, stat.st_ctime_ns) > _SETTLED * 1e9:
+            _HASHES[key] = known
+    return known
+
+
+_HASHES: dict = {}
+_SETTLED = 2.0
+
+
 def input_files(workspace: Workspace) -> list[Path]:
     """The files of raw/ that ingest reads, in a fixed order."""
     workspace.require_raw()
@@ -78,8 +107,8 @@ def input_files(workspace: Workspace) -> list[Path]:
 
 def fingerprint(workspace: Workspace) -> dict:
     """Hashes of every input and of the package's rules and settings: what a result depends on."""
-    inputs = {workspace.display(p): _sha256(p.read_bytes()) for p in input_files(workspace)}
-    package = {p.relative_to(DATA_DIR).as_posix(): _sha256(p.read_bytes())
+    inputs = {workspace.display(p): file_sha256(p) for p in input_files(workspace)}
+    package = {p.relative_to(DATA_DIR).as_posix(): file_sha256(p)
                for p in sorted(DATA_DIR.rglob("*")) if p.is_file() and "__pycache__" not in p.parts}
     return {"package_version": __version__, "inputs": inputs, "package_data": package}
 
@@ -649,7 +678,7 @@ def processed_is_current(workspace: Workspace, manifest: dict | None = None) -> 
         return False
     for name, entry in manifest.get("tables", {}).items():
         path = workspace.processed / f"{name}.parquet"
-        if not path.exists() or _sha256(path.read_bytes()) != entry["sha256"]:
+        if not path.exists() or file_sha256(path) != entry["sha256"]:
             return False
     return True
 

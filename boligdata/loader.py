@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 
@@ -35,6 +35,29 @@ class Tables:
     crime_averages: pd.DataFrame
     confirmations: pd.DataFrame  # raw/bekraeftelser*: the outliers the workspace confirmed
     confirmed: pd.DataFrame      # the figures a check found implausible and a confirmation let through
+    # What is derived from the frames once (the list history, rows grouped by a column): shared by
+    # every Tables that ``load`` returns for the same files, while a frame is the one it gave
+    # (``as_loaded``: the ids of the frames); a caller who puts another frame in its place gets
+    # what is derived from that, kept on this object.
+    shared: dict = field(default_factory=dict, repr=False, compare=False)
+    as_loaded: dict = field(default_factory=dict, repr=False, compare=False)
+
+    def _memo(self, *names: str) -> dict:
+        pristine = all(id(getattr(self, n)) == self.as_loaded.get(n) for n in names)
+        own = self.__dict__.setdefault("_own", {})
+        key = names if pristine else (names, *(id(getattr(self, n)) for n in names))
+        return (self.shared if pristine else own).setdefault(key, {})
+
+    def rows(self, table: str, column: str, values) -> pd.DataFrame:
+        """The rows of ``table`` whose ``column`` is one of ``values`` (``frames.select``).
+
+        >>> tables = load()
+        >>> tables.rows("areas", "municipality_code", "461").equals(tables.areas[tables.areas["municipality_code"] == "461"])
+        True
+        """
+        from .frames import select
+
+        return select(getattr(self, table), column, values, self._memo(table))
 
     @property
     def synthetic(self) -> bool:
@@ -62,9 +85,14 @@ class Tables:
         """
         from .history import ListHistory
 
+        memo = self._memo("list_history", "list_coverage", "areas")
+        if "history" in memo:
+            return memo["history"]
         coverage = dict(zip(self.list_coverage["municipality"], self.list_coverage["first_list"]))
         rows = self.list_history.rename(columns={"area_id": "area"})
-        return ListHistory(rows, coverage, dict(zip(self.areas["area_id"], self.areas["municipality_code"])))
+        history = ListHistory(rows, coverage, dict(zip(self.areas["area_id"], self.areas["municipality_code"])))
+        memo["history"] = history
+        return history
 
     def __repr__(self) -> str:
         sizes = ", ".join(f"{name}={len(getattr(self, name))}" for name in TABLES)
@@ -91,12 +119,13 @@ def load(workspace=None) -> Tables:
     key = json.dumps(manifest.get("tables", {}), sort_keys=True)
     cached = _LOADED.get(str(ws.processed))
     if cached is None or cached[0] != key:
-        cached = (key, {name: pd.read_parquet(ws.processed / f"{name}.parquet") for name in TABLES})
+        cached = (key, {name: pd.read_parquet(ws.processed / f"{name}.parquet") for name in TABLES}, {})
         _LOADED[str(ws.processed)] = cached
     # Shallow copies: with pandas' copy-on-write a caller that changes a frame changes its own copy,
     # never the cache (so one report cannot leak into the next).
     frames = {name: frame.copy(deep=False) for name, frame in cached[1].items()}
-    return Tables(workspace=ws, manifest=manifest, **frames)
+    return Tables(workspace=ws, manifest=manifest, **frames, shared=cached[2],
+                  as_loaded={name: id(frame) for name, frame in frames.items()})
 
 
-_LOADED: dict = {}  # processed/ folder -> (hash of its tables, frames)
+_LOADED: dict = {}  # processed/ folder -> (hash of its tables, frames, what is derived from them)

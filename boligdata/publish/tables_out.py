@@ -16,6 +16,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..errors import OutputError
+
+EXCEL_TEXT_LIMIT = 32767  # characters in one cell (Excel's specifications and limits)
 _NUMBER = re.compile(r"^(?P<sign>[+\-−]?)(?P<int>\d{1,3}(?:\.\d{3})*|\d+)(?:,(?P<dec>\d+))?(?P<pct>\s?%)?$")
 
 
@@ -142,7 +145,10 @@ class _Book:
         import xlsxwriter
 
         self.buffer = io.BytesIO()
-        self.book = xlsxwriter.Workbook(self.buffer, {"in_memory": True})
+        # What users typed is text: never a formula, a link or a number guessed from a string
+        # (XlsxWriter's write() would make "=HYPERLINK(...)" a live formula and a URL-like name a link).
+        self.book = xlsxwriter.Workbook(self.buffer, {"in_memory": True, "strings_to_formulas": False,
+                                                      "strings_to_urls": False, "strings_to_numbers": False})
         self.bold = self.book.add_format({"bold": True})
         self._formats: dict = {}
 
@@ -213,20 +219,50 @@ def frame_workbook(frame: pd.DataFrame, sheet: str, formats: dict | None = None)
         for row, value in enumerate(values, start=1):
             if (value == "") if isinstance(value, str) else pd.isna(value):
                 continue
-            data.write(row, column, value.item() if hasattr(value, "item") else value, style)
+            value = value.item() if hasattr(value, "item") else value
+            written = data.write_string(row, column, value, style) if isinstance(value, str) else \
+                data.write(row, column, value, style)
+            if written != 0:  # XlsxWriter cuts a text over Excel's 32.767 characters and says so only here
+                size, limit = (f"{n:,}".replace(",", ".") for n in (len(str(value)), EXCEL_TEXT_LIMIT))
+                raise OutputError(f"{sheet}: row {row + 1}, column {name!r}: Excel cannot hold this value "
+                                  f"({size} characters; at most {limit}); nothing was written")
         widths[column] = max([len(str(name))] + [len(str(v)) for v in frame[name].head(200) if not pd.isna(v)])
     _fit(data, widths)
     return out.bytes()
 
 
+def csv_text(value):
+    """A text cell as a spreadsheet must never run it: text starting with ``= + - @``, a tab or a
+    carriage return gets a leading apostrophe (OWASP, "CSV Injection"), so Excel and LibreOffice
+    show it as text instead of evaluating it. Anything but text is returned as it is.
+
+    >>> csv_text("=HYPERLINK(A1)"), csv_text("-1"), csv_text("@x"), csv_text("Vollsmose"), csv_text(-1.5)
+    ("'=HYPERLINK(A1)", "'-1", "'@x", 'Vollsmose', -1.5)
+    """
+    return "'" + value if isinstance(value, str) and value[:1] in _FORMULA_STARTS else value
+
+
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_safe(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with every text cell passed through ``csv_text`` (numbers stay numbers)."""
+    out = frame.copy()
+    for column in out.columns:
+        if not (pd.api.types.is_numeric_dtype(out[column]) or pd.api.types.is_bool_dtype(out[column])):
+            out[column] = out[column].map(csv_text)
+    out.columns = [csv_text(str(c)) for c in out.columns]
+    return out
+
+
 def danish_csv(frame: pd.DataFrame) -> bytes:
     """CSV as Danish Excel opens it: UTF-8 with a byte-order mark, ``;`` between fields and the
-    decimal comma.
+    decimal comma; text cells made safe (``csv_text``).
 
-    >>> danish_csv(pd.DataFrame({"område": ["Vollsmose"], "andel": [76.1]}))
-    b'\\xef\\xbb\\xbfomr\\xc3\\xa5de;andel\\r\\nVollsmose;76,1\\r\\n'
+    >>> danish_csv(pd.DataFrame({"område": ["Vollsmose", "=1+1"], "andel": [76.1, -2.5]}))
+    b"\\xef\\xbb\\xbfomr\\xc3\\xa5de;andel\\r\\nVollsmose;76,1\\r\\n'=1+1;-2,5\\r\\n"
     """
-    return frame.to_csv(index=False, sep=";", decimal=",", lineterminator="\r\n").encode("utf-8-sig")
+    return csv_safe(frame).to_csv(index=False, sep=";", decimal=",", lineterminator="\r\n").encode("utf-8-sig")
 
 
 def write_table(frame: pd.DataFrame, path: Path, *, sheet: str = "data", formats: dict | None = None) -> None:

@@ -263,8 +263,18 @@ def checked_notes(rows: pd.DataFrame, tables) -> Html:
 
 
 def _sources_table(rows: pd.DataFrame) -> Html:
-    grouped = (rows.groupby(["source", "status"], sort=True)
-               .agg(vintage=("vintage", "max"), rows=("indicator", "size")).reset_index())
+    # Counted in plain Python: a groupby with named aggregations costs more than the rest of the
+    # section for the few sources a report has (as groupby: keys with a missing part left out,
+    # the latest vintage of each, sorted by source and status).
+    found: dict = {}
+    for key in zip(rows["source"].tolist(), rows["status"].tolist(), rows["vintage"].tolist()):
+        if pd.isna(key[0]) or pd.isna(key[1]):
+            continue
+        latest, count = found.get(key[:2], (None, 0))
+        vintage = None if pd.isna(key[2]) else key[2]
+        found[key[:2]] = (vintage if latest is None or (vintage is not None and vintage > latest) else latest, count + 1)
+    grouped = pd.DataFrame([(s, t, v, n) for (s, t), (v, n) in sorted(found.items())],
+                           columns=["source", "status", "vintage", "rows"])
     grouped["vintage_da"] = grouped["vintage"].map(date_da)
     grouped["status_da"] = grouped["status"].map(STATUS_DA)
     return table(grouped, {"source": ("Kilde", "text"), "status_da": ("Status", "text"),

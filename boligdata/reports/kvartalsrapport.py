@@ -76,8 +76,9 @@ class Kvartalsrapport:
                                  f"({municipality}) on {snap.as_of.isoformat()}")
         self.results = snap.results(self.area_ids)
         self.rows = snap.areas.set_index("area").loc[self.area_ids]
-        self.figures = snap.figures[snap.figures["geo_code"].isin(self.area_ids)]
-        self.series = snap.series[(snap.series["geo_level"] == "area") & snap.series["geo_code"].isin(self.area_ids)]
+        self.figures = snap.rows("figures", "geo_code", self.area_ids)
+        self.series = snap.rows("series", "geo_code", self.area_ids)
+        self.series = self.series[self.series["geo_level"] == "area"]
         self.version = self.ctx.rules
         self.previous = self.ctx.previous()
         self.support = {r.area: support_series(self.ctx.tables, r.area, as_of=self.ctx.as_of) for r in self.results}
@@ -91,9 +92,8 @@ class Kvartalsrapport:
     def _disclose(self) -> Ledger:
         ledger = Ledger(disclosure.active())
         register_series(ledger, self.series)
-        previous = self.previous.series
-        register_series(ledger, previous[(previous["geo_level"] == "area") & previous["geo_code"].isin(self.area_ids)],
-                        then=self.previous.as_of)
+        previous = self.previous.rows("series", "geo_code", self.area_ids)
+        register_series(ledger, previous[previous["geo_level"] == "area"], then=self.previous.as_of)
         criteria = self._criteria() + [self.version.criteria[c] for d in self.version.other_designations()
                                        for c in list(d.and_criteria) + list(d.criteria)]
         for r in self.results:
@@ -137,7 +137,7 @@ class Kvartalsrapport:
 
     def basis(self, result) -> dict:
         """Per indicator, the status of the figure chosen for the area (estimate, provisional, ...)."""
-        chosen = self.figures[self.figures["geo_code"] == result.area]
+        chosen = self.ctx.snapshot.rows("figures", "geo_code", result.area)
         return dict(zip(chosen["indicator"], chosen["status"]))
 
     def _shown(self, key, text: str) -> str:
@@ -328,7 +328,7 @@ class Kvartalsrapport:
                          if r.criteria[c.id].met is not None and r.criteria[c.id].persons is not None]
             if sentences:
                 parts.append(bullets(sentences))
-            chosen = self.figures[self.figures["geo_code"] == r.area].set_index("indicator")
+            chosen = self.ctx.snapshot.figures_of(r.area)
             rows = []
             for criterion in self._criteria():
                 c = r.criteria[criterion.id]
@@ -417,7 +417,9 @@ class Kvartalsrapport:
         """Each criterion over time for the areas at risk, against the threshold of the coming list."""
         focus = [r for r in self.results if self.rows.loc[r.area, "band"] != "green"][:6] or self.results[:3]
         names = {r.area: r.name for r in focus}
-        series = self.series[self.series["geo_code"].isin(names)]
+        # Only the columns the chart reads: every filter below copies each column it keeps.
+        series = self.series[self.series["geo_code"].isin(names)][["geo_code", "indicator", "period", "period_end",
+                                                                   "value"]]
         panels = []
         for criterion in self._criteria():
             part = series[series["indicator"] == criterion.indicator].sort_values("period_end")

@@ -48,18 +48,19 @@ class Omraadeprofil:
         row = lookup(self.ctx.tables.areas, "area_id", area, "area")
         self.area, self.name = area, row["area_name"]
         self.municipality, self.municipality_name = row["municipality_code"], row["municipality_name"]
-        self.gaps = snap.gaps[(snap.gaps["geo_level"] == "area") & (snap.gaps["geo_code"] == area)]
+        self.gaps = snap.rows("gaps", "geo_code", area)
+        self.gaps = self.gaps[self.gaps["geo_level"] == "area"]
         self.monitored = area in set(snap.area_ids())
         self.result = snap.result(area) if self.monitored else None
         self.catalog = load_catalog()
-        self.figures = snap.figures[snap.figures["geo_code"] == area].set_index("indicator")
+        self.figures = snap.figures_of(area)
         self.ledger = self._disclose()
 
     def _disclose(self) -> Ledger:
         """Every number of the profile in the ledger, decided once before anything is rendered."""
         ledger = Ledger(disclosure.active())
-        series = self.ctx.snapshot.series
-        register_series(ledger, series[(series["geo_level"] == "area") & (series["geo_code"] == self.area)])
+        series = self.ctx.snapshot.rows("series", "geo_code", self.area)
+        register_series(ledger, series[series["geo_level"] == "area"])
         for row in self.gaps.itertuples():
             ledger.derived(("gap", self.area, row.indicator, row.period), row.gap,
                            share_key(self.area, row.indicator, row.period))
@@ -232,7 +233,9 @@ class Omraadeprofil:
         # The kommune's, region's and country's figures shown beside the area's have sources too.
         places = {"municipality": self.municipality, "region": municipalities().loc[self.municipality, "region_code"],
                   "country": "000"}
-        series = self.ctx.snapshot.tables["series"]
+        # Only the three places' rows are looked at (keys of the whole national series, per report,
+        # were most of the profile's time).
+        series = self.ctx.snapshot.rows("series", "geo_code", list(dict.fromkeys(places.values())))
         shown = set()
         for level, column in (("municipality", "municipality_value"), ("region", "region_value"),
                               ("country", "country_value")):

@@ -69,10 +69,24 @@ class QuarterSnapshot:
 
         return version_by_id(self.meta["rules"])
 
+    def rows(self, table: str, column: str, values) -> pd.DataFrame:
+        """The rows of ``table`` whose ``column`` is one of ``values``, in the table's order
+        (``frames.select``: positions grouped once per table and column, shared by the copies of a
+        cached snapshot).
+
+        >>> snap = __import__("boligdata").load().quarter("2020Q3")
+        >>> ids = ["odense-vollsmose", "odense-solbakken-mv"]
+        >>> series = snap.tables["series"]
+        >>> snap.rows("series", "geo_code", ids).equals(series[series["geo_code"].isin(ids)])
+        True
+        """
+        from ..frames import select
+
+        return select(self.tables[table], column, values, self.__dict__.setdefault("_positions", {}).setdefault(table, {}))
+
     def conflicts_of(self, area_id: str) -> pd.DataFrame:
         """The other sources' different values for the area's chosen figures, by indicator."""
-        conflicts = self.tables["conflicts"]
-        return conflicts[conflicts["geo_code"] == area_id].set_index("indicator")
+        return self.rows("conflicts", "geo_code", area_id).set_index("indicator")
 
     @property
     def plans(self) -> pd.DataFrame:
@@ -80,9 +94,7 @@ class QuarterSnapshot:
 
     def area_ids(self, municipality: str | None = None) -> list[str]:
         """The monitored areas (of one municipality), most severe band first."""
-        areas = self.tables["areas"]
-        if municipality is not None:
-            areas = areas[areas["municipality_code"] == municipality]
+        areas = self.tables["areas"] if municipality is None else self.rows("areas", "municipality_code", municipality)
         return areas["area"].tolist()
 
     def results(self, area_ids=None) -> list[AreaResult]:
@@ -114,8 +126,7 @@ class QuarterSnapshot:
 
     def figures_of(self, area_id: str) -> pd.DataFrame:
         """The figures chosen for the coming list, with source, vintage, status and lock."""
-        figures = self.tables["figures"]
-        return figures[figures["geo_code"] == area_id].set_index("indicator")
+        return self.rows("figures", "geo_code", area_id).set_index("indicator")
 
 
 def _rebuild(snapshot: QuarterSnapshot, area_ids) -> dict:

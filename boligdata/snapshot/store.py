@@ -121,6 +121,7 @@ def quarter_snapshot(tables, quarter: str, as_of=None, *, store: bool = True) ->
         copy = QuarterSnapshot(quarter, as_of, dict(cached.meta), {n: f.copy(deep=False) for n, f in cached.tables.items()},
                                tables.workspace, tables, cached._results)  # results are rebuilt once and shared
         copy.__dict__["_chosen"] = cached.__dict__["_chosen"]
+        copy.__dict__["_positions"] = cached.__dict__.setdefault("_positions", {})  # rows(): grouped once
         return copy
     snapshot = _snapshot(tables, quarter, as_of, key, store)
     if len(_SNAPSHOTS) >= 8:
