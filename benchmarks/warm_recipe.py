@@ -1,6 +1,6 @@
 """papermill at its best, for many reports: a pool of processes, each reusing one kernel for
 every report it builds (``papermill.execute_notebook(..., km=...)``), a ``%reset -f`` in that
-kernel between two reports, no save after each cell (``request_save_on_cell_execute=False``)
+kernel between two reports (a first cell papermill runs), no save after each cell (``request_save_on_cell_execute=False``)
 and the HTML exported in-process with nbconvert (no input cells). Run by benchmarks/batch.py.
 
     python benchmarks/warm_recipe.py WORKSPACE QUARTER OUT WORKERS CODE [CODE ...]
@@ -18,17 +18,28 @@ _KERNEL = {}
 
 
 def _kernel():
-    """This process's kernel, started on its first report and kept for the others."""
+    """This process's kernel manager, its kernel started on the first report and kept for the others."""
     if "km" not in _KERNEL:
         from jupyter_client import KernelManager
 
         km = KernelManager(kernel_name="python3")
         km.start_kernel()
-        client = km.client()
-        client.start_channels()
-        client.wait_for_ready(timeout=60)
-        _KERNEL.update(km=km, client=client)
-    return _KERNEL["km"], _KERNEL["client"]
+        _KERNEL["km"] = km
+    return _KERNEL["km"]
+
+
+def _notebook():
+    """The report notebook with a first cell ``%reset -f`` (the previous report forgotten), run by
+    papermill in the kept kernel like the report's own cells; its input is left out of the HTML."""
+    if "nb" not in _KERNEL:
+        import nbformat
+
+        nb = nbformat.read(str(NOTEBOOK), as_version=4)
+        nb.cells.insert(0, nbformat.v4.new_code_cell("%reset -f"))
+        _KERNEL["nb"] = nb
+    import copy
+
+    return copy.deepcopy(_KERNEL["nb"])
 
 
 def one(args: tuple[str, str, str, str]) -> str:
@@ -36,13 +47,11 @@ def one(args: tuple[str, str, str, str]) -> str:
     from nbconvert import HTMLExporter
 
     workspace, quarter, out, code = args
-    km, client = _kernel()
-    client.execute_interactive("%reset -f", store_history=False, timeout=60)  # forget the last report
     executed = Path(out) / f"warm-{code}.ipynb"
     notebook = papermill.execute_notebook(
-        str(NOTEBOOK), str(executed), kernel_name="python3", language="python",
+        _notebook(), str(executed), kernel_name="python3", language="python",
         parameters={"quarter": quarter, "municipality": code, "workspace": workspace},
-        progress_bar=False, log_output=False, km=km, request_save_on_cell_execute=False)
+        progress_bar=False, log_output=False, km=_kernel(), request_save_on_cell_execute=False)
     body, _ = HTMLExporter(exclude_input=True).from_notebook_node(notebook)
     html = Path(out) / f"warm-{code}.html"
     html.write_text(body, encoding="utf-8")
@@ -51,7 +60,6 @@ def one(args: tuple[str, str, str, str]) -> str:
 
 def _stop() -> None:
     if "km" in _KERNEL:
-        _KERNEL["client"].stop_channels()
         _KERNEL["km"].shutdown_kernel(now=True)
 
 

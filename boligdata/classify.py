@@ -214,11 +214,38 @@ def _criterion_words() -> dict[str, str]:
     return words
 
 
-def for_output(result: pd.DataFrame, danish: bool = False) -> tuple[pd.DataFrame, dict]:
+def with_inputs(result: pd.DataFrame, inputs: pd.DataFrame | None) -> tuple[pd.DataFrame, list]:
+    """The result table with the input values it was computed from beside it (after the area):
+    every input column the result does not already hold, row for row; and their names.
+
+    >>> r = pd.DataFrame({"area": ["A"], "udsat": ["true"]})
+    >>> out, added = with_inputs(r, pd.DataFrame({"area": ["A"], "convicted_pct": [2.74]}))
+    >>> out.columns.tolist(), added
+    (['area', 'convicted_pct', 'udsat'], ['convicted_pct'])
+    """
+    if inputs is None or len(inputs) != len(result):
+        return result, []
+    added = [c for c in inputs.columns if c not in result.columns]
+    out = result.copy()
+    at = list(out.columns).index("area") + 1 if "area" in out.columns else 0
+    for offset, column in enumerate(added):
+        out.insert(at + offset, column, inputs[column].to_numpy())
+    return out, added
+
+
+def for_output(result: pd.DataFrame, danish: bool = False, inputs: pd.DataFrame | None = None) -> tuple[pd.DataFrame, dict]:
     """The result table with numbers as numbers (for Excel), flags in Danish and Danish headings
-    when ``danish``; and the Excel number format of each numeric column."""
+    when ``danish``; and the Excel number format of each numeric column. With ``inputs`` (the
+    frame that was classified) the input values stand beside the results (``with_inputs``)."""
+    result, added = with_inputs(result, inputs)
     out = result.copy()
     formats = {}
+    for column in added:
+        values = pd.to_numeric(out[column], errors="coerce")
+        if values.notna().any() and values.notna().sum() == out[column].notna().sum():
+            out[column] = values
+            whole = values.dropna()
+            formats[column] = "#,##0" if (whole == whole.round()).all() else "0.0#"
     for column in out.columns:
         if column in _NUMERIC or column.endswith(_NUMERIC_SUFFIXES):
             out[column] = pd.to_numeric(out[column].replace("", None), errors="coerce")
@@ -237,7 +264,10 @@ def for_output(result: pd.DataFrame, danish: bool = False) -> tuple[pd.DataFrame
         elif danish and column.endswith("_state"):
             out[column] = out[column].map(lambda v: STATE_DA.get(v, v))
     if danish:
-        names = headings_da()
+        from .catalog import load_catalog
+
+        labels = load_catalog()["label_da"]
+        names = {**{c: f"Inddata: {labels.get(c, c)}" for c in added}, **headings_da()}
         out = out.rename(columns=names)
         formats = {names.get(k, k): v for k, v in formats.items()}
     return out, formats

@@ -293,7 +293,7 @@ def cmd_classify(args) -> int:
         out = Path(args.out)
         if out.suffix.lower() not in (".csv", ".xlsx"):
             raise ParameterError(f"--out: expected a .csv or .xlsx file, found {out.name!r}")
-        table, formats = for_output(result, args.danish)
+        table, formats = for_output(result, args.danish, inputs=frame)
         write_table(table, out, sheet="klassifikation", formats=formats)
         print(f"wrote {args.out} ({len(result)} areas)")
     else:

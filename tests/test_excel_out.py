@@ -51,7 +51,8 @@ def test_classify_writes_csv_for_danish_excel(tmp_path):
     assert data.startswith(b"\xef\xbb\xbf")
     text = data.decode("utf-8-sig")
     header, row = text.splitlines()[:2]
-    assert header.startswith("Område;Listeår;") and ";9,6;" in row
+    # The area, the input values it was classified from ("Inddata: …"), then the results.
+    assert header.startswith("Område;Inddata: ") and ";Listeår;" in header and ";9,6;" in row
 
 
 def test_every_csv_written_for_a_user_opens_in_danish_excel(tmp_path):
@@ -60,7 +61,8 @@ def test_every_csv_written_for_a_user_opens_in_danish_excel(tmp_path):
     data = classify(tmp_path, ENGLISH, tmp_path / "plain.csv").read_bytes()
     assert data.startswith(b"\xef\xbb\xbf")
     header, row = data.decode("utf-8-sig").splitlines()[:2]
-    assert header.startswith("area;list_year;") and row.startswith("Vollsmose;2020;")
+    assert header.startswith("area;non_western_pct;") and ";list_year;" in header
+    assert row.startswith("Vollsmose;76,1;")
 
 
 def test_an_unknown_output_type_is_refused(tmp_path, capsys):
@@ -171,3 +173,93 @@ def test_a_value_too_long_for_excel_is_refused_not_dropped(tmp_path):
     name = "http://x.example/" + "a" * 2104
     book = openpyxl.load_workbook(__import__("io").BytesIO(frame_workbook(pd.DataFrame({"area": [name]}), "k")))
     assert book.active["A2"].value == name and book.active["A2"].hyperlink is None
+
+
+def test_a_page_table_becomes_a_workbook_sheet_that_reads_as_the_page():
+    """One table as present.html.table renders it, with a group heading row, a met criterion in
+    bold, a year, a date, an amount, a difference in points and a yes/no column; each cell's
+    expected kind follows from what the page shows."""
+    import datetime as dt
+    import io
+
+    import pandas as pd
+
+    from boligdata.present.html import table
+    from boligdata.publish.tables_out import report_workbook
+
+    frame = pd.DataFrame({"area": ["2016", "Vollsmose"], "year": ["2022", "2023"], "date": ["30.09.2025", "–"],
+                          "amount": [21022000, 5], "change": ["+21,4 procentpoint", "-1,5 procentpoint"],
+                          "met": ["ja", "nej"], "share": [61.4, 40.0]})
+    html = table(frame, {"area": ("Område", "text"), "year": ("År", "text"), "date": ("Opgjort", "text"),
+                         "amount": ("Beløb", "kr"), "change": ("Ændring", "numtext"), "met": ("Opfyldt", "text"),
+                         "share": ("Andel", "pct")},
+                 caption="Prøve", groups=[("", 1), ("2023", 2), ("Penge", 2), ("", 2)],
+                 highlight=lambda row, key: key == "share" and row["share"] > 60)
+    sheet = openpyxl.load_workbook(io.BytesIO(report_workbook(str(html), []))).worksheets[1]
+    # The group headings stand over their columns: "2023" over År and Opgjort (B:C), "Penge" over D:E.
+    assert sorted(str(r) for r in sheet.merged_cells.ranges) == ["B2:C2", "D2:E2", "F2:G2"]
+    assert sheet["B2"].value == "2023" and sheet["D2"].value == "Penge"  # a heading stays a heading (text)
+    assert [c.value for c in sheet[3]] == ["Område", "År", "Opgjort", "Beløb", "Ændring", "Opfyldt", "Andel"]
+    a, b = sheet[4], sheet[5]
+    assert a[0].value == 2016 and a[0].number_format == "0"  # a year: no thousands separator
+    assert a[1].value == 2022 and a[1].number_format == "0"
+    assert a[2].value == dt.datetime(2025, 9, 30) and a[2].number_format == "dd.mm.yyyy"
+    assert a[3].value == 21022000 and a[3].number_format == '#,##0 "kr."'
+    assert a[4].value == pytest.approx(21.4) and a[4].number_format.startswith('+0.0 "procentpoint"')
+    assert b[4].value == pytest.approx(-1.5)
+    assert a[5].value is True and b[5].value is False
+    assert a[6].value == pytest.approx(0.614) and a[6].font.b and not b[6].font.b  # the met share in bold
+    assert b[0].value == "Vollsmose" and b[2].value is None  # "–" is left empty, as before
+
+
+def test_the_plan_workbook_puts_each_year_over_its_own_results(sample_reports):
+    """The activity tables of the 2024 plan report: on the page each year heading spans its
+    "Mål" and "Resultat" columns; in the workbook it is merged over the same two columns, so no
+    year stands over another year's result (issue 25)."""
+    ws, _ = sample_reports
+    path = next((ws.reports / "2024Q4").rglob("helhedsplan-*.xlsx"))
+    html = html_tables(path.with_suffix(".html").read_text(encoding="utf-8"))
+    book = openpyxl.load_workbook(path)
+    checked = 0
+    for table, name in zip(html, book.sheetnames[1:]):
+        if not (len(table.head) == 2 and table.head[1][1:3] == ["Mål", "Resultat"]):
+            continue
+        sheet = book[name]
+        years = [t for t, c in zip(table.head[0], table.head_cells[0]) if c["span"] == 2]
+        merged = sorted((r.min_col, r.max_col) for r in sheet.merged_cells.ranges if r.min_row == 2)
+        assert merged == [(2 + 2 * i, 3 + 2 * i) for i in range(len(years))], name
+        assert [sheet.cell(2, lo).value for lo, _ in merged] == years
+        assert all(sheet.cell(3, lo).value == "Mål" and sheet.cell(3, hi).value == "Resultat" for lo, hi in merged)
+        checked += 1
+    assert checked, "no activity table in the plan report"
+
+
+def test_the_classify_workbook_holds_the_input_values_beside_the_results(tmp_path):
+    out = classify(tmp_path, ENGLISH, tmp_path / "result.xlsx", "--danish")
+    sheet = openpyxl.load_workbook(out).active
+    header = [c.value for c in sheet[1]]
+    row = dict(zip(header, sheet[2]))
+    # The values typed in ENGLISH (Vollsmose, seed 004), as numbers, right after the area.
+    assert header[1].startswith("Inddata: ")
+    typed = {"Inddata: Andel indvandrere og efterkommere fra ikke-vestlige lande": 76.1,
+             "Inddata: Andel 18-64-årige uden for arbejdsmarked eller uddannelse": 49.6,
+             "Inddata: Gennemsnitlig bruttoindkomst i procent af regionen": 53.4}
+    for name, value in typed.items():
+        assert row[name].value == pytest.approx(value) and row[name].data_type == "n", name
+    assert row["Beboere"].value == 7233  # already a result column: not twice
+    assert header.count("Beboere") == 1
+
+
+@pytest.mark.skipif(__import__("shutil").which("soffice") is None, reason="LibreOffice is not installed")
+def test_libreoffice_opens_the_workbook_as_text_not_formulas(tmp_path):
+    """A real spreadsheet program opens the classify workbook: its CSV export shows each hostile
+    name as typed (a formula would show its result instead)."""
+    import subprocess
+
+    source = hostile_values(tmp_path, HOSTILE[:2])
+    out = tmp_path / "result.xlsx"
+    assert main(["classify", str(source), "--list-year", "2020", "--allow-undecided", "--out", str(out)]) == 0
+    subprocess.run(["soffice", "--headless", "--convert-to", "csv", "--outdir", str(tmp_path), str(out)],
+                   check=True, capture_output=True, timeout=120)
+    text = (tmp_path / "result.csv").read_text(encoding="utf-8", errors="replace")
+    assert "HYPERLINK" in text and "SUM(1;2)" in text

@@ -180,8 +180,8 @@ def test_the_tiny_cases_are_hidden_and_the_safe_ones_published(tiny_reports):
     assert f'data-n="support|odense-stor|publicly_supported|2018W01">{LABEL}' in report
     assert 'data-n="support-change|odense-stor|publicly_supported">diskretioneret' in report
     # Lettings are published as the source papers publish them, a single letting and a zero included.
-    assert re.search(r"<td>Intern venteliste</td><td class=\"num\">1</td>", report)
-    assert re.search(r"<td>Samlet</td><td class=\"num\">18</td><td class=\"num\">–</td><td class=\"num\">0</td>", report)
+    assert re.search(r"<td[^>]*>Intern venteliste</td><td class=\"num\">1</td>", report)
+    assert re.search(r"<td[^>]*>Samlet</td><td class=\"num\">18</td><td class=\"num\">–</td><td class=\"num\">0</td>", report)
     profile = html_of(paths, "omraadeprofil-odense-lille.html")
     assert "66,7" not in profile  # 2 of 3, in no period, no chart and no gap
     plan = html_of(paths, "helhedsplan-odense-plan.html")

@@ -413,3 +413,26 @@ def test_every_template_builds_for_every_quarter_the_sample_has_figures_for(samp
         summary = run_batch(jobs, ws, pool=pool)
     failed = [(r["report"], r["reason"]) for r in summary["reports"] if r["status"] != "ok"]
     assert not failed
+
+
+def test_every_batch_notebook_carries_papermills_metadata_and_counts(sample_reports):
+    """Issue 24, point 1: each executed notebook the batch published has papermill's own record
+    (parameters, start and end, duration, no exception, per-cell status), names the path it is
+    published at (not the staging folder it was made in), and numbers its code cells 1, 2, … as
+    a fresh kernel would, each result with its cell's number."""
+    ws, _ = sample_reports
+    notebooks = sorted(ws.reports.rglob("*.ipynb"))
+    notebooks = [p for p in notebooks if "failures" not in p.parts]
+    assert notebooks
+    for path in notebooks:
+        nb = nbformat.read(str(path), as_version=4)
+        meta = nb.metadata.papermill
+        assert meta.output_path == ws.display(path), path.name
+        assert not meta.exception and meta.parameters["quarter"] in ("2020Q3", "2024Q4")  # None: nothing raised
+        assert meta.start_time <= meta.end_time and meta.duration > 0
+        code = [c for c in nb.cells if c.cell_type == "code"]
+        assert [c.execution_count for c in code] == list(range(1, len(code) + 1)), path.name
+        assert all(c.metadata.papermill.status == "completed" for c in code)
+        for cell in code:
+            assert all(o.execution_count == cell.execution_count for o in cell.outputs
+                       if o.output_type == "execute_result")

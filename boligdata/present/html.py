@@ -140,6 +140,8 @@ def table(frame: pd.DataFrame, columns: dict, *, caption: str | None = None, hig
                 classes.append("met")
                 text = f"<strong>{text}</strong>"
             attr = f' class="{" ".join(classes)}"' if classes else ""
+            if kind == "text":  # the workbook keeps it as text, even "2016" or "1.302" (publish/tables_out.py)
+                attr += ' data-kind="text"'
             named = meaning(row, key) if meaning else None
             if named:
                 attr += meaning_attr(named)

@@ -47,10 +47,15 @@ class WarmEngine:
         return nb_language(nb, language)
 
     @classmethod
-    def execute_managed_notebook(cls, nb_man, kernel_name, session=None, execution_timeout=None, **kwargs):
-        """Run the managed notebook's cells in ``session``, or in a kernel of its own."""
+    def execute_managed_notebook(cls, nb_man, kernel_name, session=None, execution_timeout=None, published_as=None,
+                                 **kwargs):
+        """Run the managed notebook's cells in ``session``, or in a kernel of its own.
+        ``published_as`` is where the notebook will be published (papermill's ``output_path`` in
+        its metadata, instead of the staging file it is written to first)."""
         from .executor import KernelSession
 
+        if published_as is not None:
+            nb_man.nb.metadata.papermill["output_path"] = published_as
         own = session is None
         if own:
             import tempfile

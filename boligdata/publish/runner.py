@@ -422,6 +422,8 @@ def execute(job: ReportJob, ws: Workspace, staging: Path, *, engine: str | None 
             progress_bar=False, log_output=False, cwd=str(staging) if reference else None,
             execution_timeout=int(timeouts().cell), engine_name=engine,
             request_save_on_cell_execute=reference, **engine_options,
+            # the executed notebook names where it is published, not the staging folder it is made in
+            **({} if reference else {"published_as": ws.display(job.notebook_path(ws))}),
         )
     except (papermill.PapermillExecutionError, DeadKernelError) as exc:
         try:
@@ -456,7 +458,13 @@ def publish(job: ReportJob, ws: Workspace, notebook, printer=None, staging: Path
         html = notebook_to_html(notebook, job.title)
         files = {job.html_path(ws).name: html.encode("utf-8"),
                  job.xlsx_path(ws).name: report_workbook(html, about_report(job, html))}
-        if not (staging / job.notebook_path(ws).name).exists():  # papermill wrote it there already
+        published_as = ws.display(job.notebook_path(ws))
+        papermill_meta = notebook.metadata.get("papermill", {})
+        if not (staging / job.notebook_path(ws).name).exists() or papermill_meta.get("output_path") != published_as:
+            # papermill's metadata names the published notebook (the batch's engine sets it while it
+            # runs; on the reference path it named the staging folder): written again here
+            if "papermill" in notebook.metadata:
+                notebook.metadata.papermill["output_path"] = published_as
             files[job.notebook_path(ws).name] = nbformat.writes(notebook).encode("utf-8")
         for name, data in files.items():
             _write(staging / name, data)

@@ -19,7 +19,10 @@ import pandas as pd
 from ..errors import OutputError
 
 EXCEL_TEXT_LIMIT = 32767  # characters in one cell (Excel's specifications and limits)
-_NUMBER = re.compile(r"^(?P<sign>[+\-−]?)(?P<int>\d{1,3}(?:\.\d{3})*|\d+)(?:,(?P<dec>\d+))?(?P<pct>\s?%)?$")
+_NUMBER = re.compile(r"^(?P<sign>[+\-−]?)(?P<int>\d{1,3}(?:\.\d{3})*|\d+)(?:,(?P<dec>\d+))?"
+                     r"(?:(?P<pct>\s?%)|\s(?P<unit>kr\.|procentpoint|pct\.-point))?$")
+_DATE = re.compile(r"^(\d{2})\.(\d{2})\.(\d{4})$")
+_YEAR = re.compile(r"^(19|20)\d{2}$")
 
 
 def danish_number(text: str) -> tuple[float, str] | None:
@@ -28,6 +31,8 @@ def danish_number(text: str) -> tuple[float, str] | None:
 
     >>> danish_number("41,0 %"), danish_number("1.302"), danish_number("+2,35"), danish_number("i alt")
     ((0.41, '0.0%'), (1302.0, '#,##0'), (2.35, '+0.00;-0.00;0.00'), None)
+    >>> danish_number("21.022.000 kr."), danish_number("-1,5 procentpoint")
+    ((21022000.0, '#,##0 "kr."'), (-1.5, '+0.0 "procentpoint";-0.0 "procentpoint";0.0 "procentpoint"'))
     """
     match = _NUMBER.match(str(text).strip().replace("\u00a0", " "))
     if not match:
@@ -39,9 +44,10 @@ def danish_number(text: str) -> tuple[float, str] | None:
     body = "0" + ("." + "0" * decimals if decimals else "")
     if match["pct"]:
         return round(value / 100, decimals + 2), body + "%"
-    if match["sign"] == "+":
-        return value, f"+{body};-{body};{body}"
-    return value, "#,##0" if not decimals else "#,##0." + "0" * decimals
+    unit = f' "{match["unit"]}"' if match["unit"] else ""
+    if match["sign"] == "+" or match["unit"] in ("procentpoint", "pct.-point"):  # a difference: its sign shown
+        return value, f"+{body}{unit};-{body}{unit};{body}{unit}"
+    return value, ("#,##0" if not decimals else "#,##0." + "0" * decimals) + unit
 
 
 @dataclass
@@ -49,6 +55,11 @@ class HtmlTable:
     caption: str = ""
     head: list = field(default_factory=list)   # rows of header texts
     body: list = field(default_factory=list)   # rows of cell texts
+    # Per cell of ``head`` and ``body`` (same shape): how it stands on the page, as a dict with
+    # "span" (the columns it covers), "bold" (emphasised, e.g. a met criterion), "kind" (the
+    # renderer's format kind, ``present.html.table``'s ``data-kind``) and "row_header" (a <th> in the body).
+    head_cells: list = field(default_factory=list)
+    body_cells: list = field(default_factory=list)
 
 
 class _TableParser(HTMLParser):
@@ -68,9 +79,15 @@ class _TableParser(HTMLParser):
         elif tag in ("thead", "tbody"):
             self.section = tag
         elif tag == "tr":
-            self.row = []
+            self.row, self.infos = [], []
         elif tag in ("td", "th"):
             self.cell = []
+            named = dict(attrs)
+            span = named.get("colspan") or "1"
+            self.cell_info = {"span": int(span) if span.isdigit() and int(span) > 0 else 1, "bold": False,
+                              "kind": named.get("data-kind"), "row_header": tag == "th" and self.section != "thead"}
+        elif tag in ("strong", "b") and self.cell is not None:
+            self.cell_info["bold"] = True
         elif tag == "br" and self.cell is not None:
             self.cell.append(" ")
 
@@ -81,9 +98,12 @@ class _TableParser(HTMLParser):
             self.in_caption = False
         elif tag in ("td", "th") and self.cell is not None and self.row is not None:
             self.row.append(re.sub(r"\s+", " ", "".join(self.cell)).strip())
+            self.infos.append(self.cell_info)
             self.cell = None
         elif tag == "tr" and self.row is not None:
-            (self.table.head if self.section == "thead" else self.table.body).append(self.row)
+            head = self.section == "thead"
+            (self.table.head if head else self.table.body).append(self.row)
+            (self.table.head_cells if head else self.table.body_cells).append(self.infos)
             self.row = None
         elif tag == "table":
             self.tables.append(self.table)
@@ -150,12 +170,49 @@ class _Book:
         self.book = xlsxwriter.Workbook(self.buffer, {"in_memory": True, "strings_to_formulas": False,
                                                       "strings_to_urls": False, "strings_to_numbers": False})
         self.bold = self.book.add_format({"bold": True})
+        self.group = self.book.add_format({"bold": True, "align": "center"})
         self._formats: dict = {}
 
-    def number_format(self, code: str):
-        if code not in self._formats:
-            self._formats[code] = self.book.add_format({"num_format": code})
-        return self._formats[code]
+    def number_format(self, code: str | None, bold: bool = False):
+        if (code, bold) not in self._formats:
+            spec = {**({"num_format": code} if code else {}), **({"bold": True} if bold else {})}
+            self._formats[(code, bold)] = self.book.add_format(spec) if spec else None
+        return self._formats[(code, bold)]
+
+    def cell(self, sheet, row: int, column: int, text: str, info: dict | None) -> int:
+        """Write one cell of a page's table as what it is, and return its width: a year as a whole
+        number without a thousands separator, a date as a date, "ja"/"nej" of a text column as a
+        boolean, a number in Danish notation as a number with a matching format, anything else as
+        text; emphasised (a met criterion) in bold. A cell of the kind "text" (``data-kind``) is never
+        read as a count, share or amount ("1.302" there stays text); a four-digit year is a year
+        wherever it stands (the renderer writes every count of 1.000 or more with a separator)."""
+        info = info or {}
+        bold, kind = info.get("bold", False), info.get("kind")
+        if text in ("", "–"):
+            return 0
+        if _YEAR.match(text):
+            sheet.write_number(row, column, int(text), self.number_format("0", bold))
+            return 4
+        date = _DATE.match(text)
+        if date:
+            import datetime as dt
+
+            try:
+                day = dt.datetime(int(date[3]), int(date[2]), int(date[1]))
+            except ValueError:
+                day = None
+            if day is not None:
+                sheet.write_datetime(row, column, day, self.number_format("dd.mm.yyyy", bold))
+                return 10
+        if kind in (None, "text") and text in ("ja", "nej"):
+            sheet.write_boolean(row, column, text == "ja", self.number_format(None, bold))
+            return 5
+        number = None if kind == "text" else danish_number(text)
+        if number:
+            sheet.write_number(row, column, number[0], self.number_format(number[1], bold))
+            return len(text)
+        sheet.write_string(row, column, text, self.number_format(None, bold))
+        return len(text)
 
     def bytes(self) -> bytes:
         self.book.close()
@@ -182,25 +239,24 @@ def report_workbook(html: str, about: list[tuple[str, str]]) -> bytes:
         caption = re.sub(r"\s+", " ", table.caption).strip() or f"Tabel {number}"
         sheet = out.book.add_worksheet(_sheet_name(caption, used))
         sheet.write_string(0, 0, caption, out.bold)
-        for row, texts in enumerate(table.head, start=1):
-            for column, text in enumerate(texts):
-                sheet.write_string(row, column, text, out.bold)
+        for row, (texts, infos) in enumerate(zip(table.head, table.head_cells), start=1):
+            column = 0
+            for text, info in zip(texts, infos):
+                span = info["span"]
+                if span > 1:  # a group heading stands over the columns it groups, as on the page
+                    sheet.merge_range(row, column, row, column + span - 1, text, out.group)
+                elif text:
+                    sheet.write_string(row, column, text, out.bold)
+                column += span
         first = len(table.head) + 1
         sheet.freeze_panes(first, 0)
         widths: dict = {}
-        for row, texts in enumerate(table.body, start=first):
-            for column, text in enumerate(texts):
-                number_and_format = danish_number(text)
-                if number_and_format:
-                    value, code = number_and_format
-                    sheet.write_number(row, column, value, out.number_format(code))
-                    width = len(str(value))
-                elif text not in ("", "–"):
-                    sheet.write_string(row, column, text)
-                    width = len(text)
-                else:
-                    continue
+        for row, (texts, infos) in enumerate(zip(table.body, table.body_cells), start=first):
+            column = 0
+            for text, info in zip(texts, infos):
+                width = out.cell(sheet, row, column, text, info)
                 widths[column] = max(widths.get(column, 0), width)
+                column += info["span"]
         _fit(sheet, widths)
     return out.bytes()
 
