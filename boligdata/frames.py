@@ -6,6 +6,14 @@ for each question costs more than the rest of the report. ``select`` gives exact
 ``frame[frame[column].isin(values)]`` gives (same rows, same order, same index), from a
 dictionary of positions built on first use and kept in ``cache``.
 
+The cache may be shared by shallow copies of one frame (``load()`` and the snapshot store hand out
+such copies of the frames they keep; a caller who changes one is meant to put the changed frame
+in its place, which ``Tables`` notices by the frame's identity). A copy changed *in place* under
+the same name and length (``tables.letting.loc[...] = ...``) is not noticed: the rows of the frame
+as first asked are given again. Telling such a copy by its data's memory needs pandas' private
+block internals, since the public ``__arrow_array__`` converts a masked column: measured, it
+took a report from 0,10 to 0,18 s.
+
 >>> import pandas as pd
 >>> frame = pd.DataFrame({"area": ["a", "b", "a", "c"], "value": [1, 2, 3, 4]})
 >>> cache = {}
