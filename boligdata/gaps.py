@@ -29,6 +29,15 @@ def verdict(gap, better: str, tolerance: float = 0.0) -> str:
     return "better" if (gap < 0) == (better == "lower") else "worse"
 
 
+def series_at(source, geo_codes) -> pd.DataFrame:
+    """The rows of ``series_of(source)`` for the places ``geo_codes``; a snapshot gives them from
+    positions grouped once (``QuarterSnapshot.rows``), the workspace's tables by a mask."""
+    series = series_of(source)  # checks what ``source`` is
+    if hasattr(source, "series") and hasattr(source, "rows"):
+        return source.rows("series", "geo_code", sorted(set(geo_codes), key=str))
+    return series[series["geo_code"].isin(list(geo_codes))]
+
+
 def series_of(source) -> pd.DataFrame:
     """One figure per place, indicator and period: a quarter snapshot's, or all of a workspace's."""
     if hasattr(source, "series"):
@@ -84,9 +93,7 @@ def gap_table(source, levels=("area", "plan"), geo_codes=None) -> pd.DataFrame:
     if geo_codes is not None:
         home = home[home["geo_code"].isin(list(geo_codes))]
         wanted = set(home["geo_code"]) | set(home["municipality_code"]) | set(home["region_code"]) | {COUNTRY_CODE}
-        # A snapshot gives the rows of a few places from positions grouped once (``frames.select``).
-        obs = source.rows("series", "geo_code", sorted(wanted, key=str)) if hasattr(source, "series") and \
-            hasattr(source, "rows") else obs[obs["geo_code"].isin(wanted)]
+        obs = series_at(source, wanted)
     local = obs[obs["geo_level"].isin(levels) & obs["geo_code"].isin(set(home["geo_code"]))].merge(
         home, on=["geo_level", "geo_code"], how="left")
 

@@ -15,7 +15,7 @@ import pandas as pd
 from .catalog import load_catalog
 from .datafiles import check_keys, package_yaml
 from .errors import ParameterError
-from .gaps import gap_development, gap_table, series_of
+from .gaps import gap_development, gap_table, series_at
 from .readers.values import parse_quarter, period_bounds
 
 PARTIES = ("lbf", "municipality", "housing_organisations", "other")
@@ -72,9 +72,7 @@ def goals_table(source, plan_id: str) -> pd.DataFrame:
     wanted = catalog[catalog["group"].isin(["lbf_fixed", "plan_goal"])]
     gaps = gap_table(source, levels=("plan",), geo_codes=[plan_id])
     development = gap_development(gaps).set_index("indicator")
-    own = series_of(source)
-    own = source.rows("series", "geo_code", plan_id) if hasattr(source, "series") and hasattr(source, "rows") else \
-        own[own["geo_code"] == plan_id]
+    own = series_at(source, [plan_id])
     own = own[(own["geo_level"] == "plan") & own["value"].notna()][["indicator", "period", "value", "status"]]
     rows = []
     for indicator, entry in wanted.iterrows():
