@@ -1,26 +1,24 @@
-"""Benchmark for issue 24, point 1: what the notebook machinery costs per report, on each way the
-fast path could run a report's cells. The same kvartalsrapporter (national synthetic data), one
-after the other in one run:
+"""Benchmark for issue 24, point 1: what the notebook machinery costs per report, on each way a
+report's cells could run. The same kvartalsrapporter (national synthetic data), one after the
+other in one run:
 
 (a) content: the report's sections called directly in this process (no notebook at all);
-(b) in-process engine: ``papermill.execute_notebook`` with an engine that runs the cells in an
-    IPython shell of this process, a fresh namespace per report (what a plain worker process
-    would do), the committee HTML and the workbook made in-process too;
-(c) warm kernel: ``papermill.execute_notebook(engine_name="boligdata")``, the batch's engine, with
-    one warm kernel; its CPU (the kernel's, read from /proc, and this process's as client) without
-    the HTML and the workbook, which the batch makes beside it.
+(b) the product's engine: ``papermill.execute_notebook(engine_name="boligdata")``, the cells in an
+    IPython shell of this process (``boligdata/publish/inprocess.py``, what each batch worker
+    process does), the committee HTML and the workbook made in-process too;
+(c) a warm kernel: papermill's own engine (nbclient) with one kernel kept for every report
+    (``km=``), a first cell ``%reset -f``, as the warm recipe of ``benchmarks/batch.py``; its CPU
+    (the kernel's, read from /proc, and this process's as client) and the same HTML and workbook.
 
-Prints CPU seconds per report; the last line is ``ratio: X``, the CPU of (c) plus the export over (b).
+Prints CPU seconds per report; the last line is ``ratio: X``, the CPU of (c) over (b).
 
     python benchmarks/engine_choice.py [--n 40]
-
-The in-process engine here is a measuring device, not the product's code: it captures what a
-kernel would send (display data, results with their counts, errors) and nothing more.
 """
 
 from __future__ import annotations
 
 import argparse
+import copy
 import os
 import tempfile
 import time
@@ -32,59 +30,6 @@ ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOK = ROOT / "notebooks" / "kvartalsrapport.ipynb"
 QUARTER = "2025Q3"
 SECTIONS = ["title", "headline", "overview", "at_risk", "trends", "changes", "own_series", "sources", "footer"]
-
-
-def in_process_engine():
-    """An IPython shell of this process that captures outputs as a kernel would send them, and the
-    papermill engine that runs a managed notebook's cells in it."""
-    import nbformat
-    from IPython.core.displayhook import DisplayHook
-    from IPython.core.displaypub import DisplayPublisher
-    from IPython.core.interactiveshell import InteractiveShell
-    from papermill.engines import Engine, papermill_engines
-
-    from boligdata.publish.in_kernel import forget
-
-    class Publisher(DisplayPublisher):
-        def publish(self, data, metadata=None, source=None, *, transient=None, update=False, **kwargs):
-            self.shell.captured.append(nbformat.from_dict({"output_type": "display_data", "metadata": metadata or {},
-                                                           "data": data}))
-
-    class Hook(DisplayHook):
-        def write_output_prompt(self):
-            pass
-
-        def write_format_data(self, format_dict, md_dict=None):
-            self.shell.captured.append(nbformat.from_dict({"output_type": "execute_result", "metadata": md_dict or {},
-                                                           "data": format_dict, "execution_count": self.prompt_count}))
-
-        def finish_displayhook(self):
-            pass
-
-    shell = InteractiveShell.instance()
-    shell.history_manager.enabled = False
-    shell.display_pub = Publisher(shell=shell, parent=shell)
-    shell.displayhook = Hook(shell=shell, cache_size=0, parent=shell)
-    shell.display_trap.hook = shell.displayhook
-
-    class InProcess(Engine):
-        @classmethod
-        def execute_managed_notebook(cls, nb_man, kernel_name, **kwargs):
-            forget(shell)
-            for index, cell in enumerate(nb_man.nb.cells):
-                if cell.cell_type != "code":
-                    continue
-                nb_man.cell_start(cell, index)
-                shell.captured = []
-                result = shell.run_cell(cell.source, store_history=True)
-                cell.outputs, cell.execution_count = shell.captured, shell.execution_count - 1
-                if not result.success:
-                    nb_man.cell_exception(cell, index)
-                nb_man.cell_complete(cell, index)
-                if not result.success:
-                    break
-
-    papermill_engines.register("bench-inprocess", InProcess)
 
 
 def _cpu(pid: int) -> float:
@@ -99,28 +44,31 @@ def main() -> None:
     args = parser.parse_args()
     ws = str(national_workspace(Path(tempfile.gettempdir()) / "boligdata-bench-national"))
 
+    import nbformat
     import papermill
+    from jupyter_client import KernelManager
 
     import boligdata
-    from boligdata.publish.batch import preload_code
     from boligdata.publish.engine import register_engine
-    from boligdata.publish.executor import SETUP, KernelSession
     from boligdata.publish.export import notebook_to_html
     from boligdata.publish.tables_out import report_workbook
     from boligdata.reports.kvartalsrapport import Kvartalsrapport
     from boligdata.snapshot.store import preread
 
+    register_engine()
     boligdata.warm()
     boligdata.load(ws)
     boligdata.load(ws).quarter(QUARTER)
     preread(ws, QUARTER)
     codes = [str(m) for m in boligdata.load(ws).areas["municipality_code"].drop_duplicates()][: args.n]
     out = Path(tempfile.mkdtemp(prefix="bd-bench-"))
+    with_reset = nbformat.read(str(NOTEBOOK), as_version=4)
+    with_reset.cells.insert(0, nbformat.v4.new_code_cell("%reset -f"))
 
-    def execute(code: str, engine: str, **options):
+    def execute(code: str, source, **options):
         return papermill.execute_notebook(
-            str(NOTEBOOK), str(out / f"{engine}-{code}.ipynb"), engine_name=engine, kernel_name="python3",
-            language="python", parameters={"quarter": QUARTER, "municipality": code, "workspace": ws},
+            source, str(out / f"{code}.ipynb"), kernel_name="python3", language="python",
+            parameters={"quarter": QUARTER, "municipality": code, "workspace": ws},
             progress_bar=False, log_output=False, request_save_on_cell_execute=False, **options)
 
     def content(code):
@@ -128,12 +76,11 @@ def main() -> None:
         for name in SECTIONS:
             getattr(report, name)()._repr_html_()
 
-    def in_process(code):
-        html = notebook_to_html(execute(code, "bench-inprocess"), "Kvartalsrapport")
-        report_workbook(html, [])
-
-    def export_only(notebook):
+    def export(notebook):
         report_workbook(notebook_to_html(notebook, "Kvartalsrapport"), [])
+
+    def in_process(code):
+        export(execute(code, str(NOTEBOOK), engine_name="boligdata"))
 
     def per_report(work) -> float:
         work(codes[0])  # the first report fills the caches
@@ -142,33 +89,25 @@ def main() -> None:
             work(code)
         return (time.process_time() - started) / len(codes)
 
-    in_process_engine()
     a = per_report(content)
     b = per_report(in_process)
-    register_engine()
-    session = KernelSession(out / "kernel")
-    session.boot(preload_code())
-    session.run(f"import boligdata\nboligdata.load({ws!r})\nfrom boligdata.snapshot.store import preread\n"
-                f"preread({ws!r}, {QUARTER!r})")
-    session.run(SETUP)
-    pid = session.km.km.provisioner.process.pid
-    notebooks = []
-    execute(codes[0], "boligdata", session=session)
-    kernel0, client0 = _cpu(pid), time.process_time()
-    for code in codes:
-        notebooks.append(execute(code, "boligdata", session=session))
-    kernel = (_cpu(pid) - kernel0) / len(codes)
-    client = (time.process_time() - client0) / len(codes)
-    session.close()
-    started = time.process_time()
-    for notebook in notebooks:
-        export_only(notebook)
-    export = (time.process_time() - started) / len(codes)
-    c = kernel + client + export
+    km = KernelManager(kernel_name="python3")
+    km.start_kernel()
+    try:
+        pid = km.provisioner.process.pid
+        export(execute(codes[0], copy.deepcopy(with_reset), km=km))  # the kernel imports and reads once
+        kernel0, client0 = _cpu(pid), time.process_time()
+        for code in codes:
+            export(execute(code, copy.deepcopy(with_reset), km=km))
+        kernel = (_cpu(pid) - kernel0) / len(codes)
+        client = (time.process_time() - client0) / len(codes)
+    finally:
+        km.shutdown_kernel(now=True)
+    c = kernel + client
     print(f"{len(codes)} kvartalsrapporter, national synthetic data, {QUARTER}; CPU seconds per report")
-    print(f"(a) content alone:                          {a:.3f}")
-    print(f"(b) in-process engine, HTML and workbook:   {b:.3f}  (machinery and export {b - a:.3f})")
-    print(f"(c) warm kernel: kernel {kernel:.3f} + client {client:.3f} + HTML and workbook {export:.3f} = {c:.3f}"
+    print(f"(a) content alone:                                   {a:.3f}")
+    print(f"(b) the engine boligdata (in-process), HTML, workbook: {b:.3f}  (machinery and export {b - a:.3f})")
+    print(f"(c) warm kernel: kernel {kernel:.3f} + client, HTML and workbook {client:.3f} = {c:.3f}"
           f"  (machinery and export {c - a:.3f})")
     print(f"ratio: {c / b:.2f}")
 

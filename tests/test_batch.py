@@ -1,4 +1,4 @@
-"""The scheduled batch: failures isolated, a summary, and warm kernels that leak nothing."""
+"""The scheduled batch: failures isolated, a summary, and worker processes that leak nothing."""
 
 import json
 import re
@@ -12,7 +12,7 @@ from conftest import PROJECT
 
 from boligdata import load
 from boligdata.paths import NOTEBOOKS_DIR, Workspace
-from boligdata.publish.batch import WarmKernel, preload_code
+from boligdata.publish.batch import preload_code
 from boligdata.publish.runner import plan_job, run_job
 from boligdata.publish.zygote import Zygote
 from boligdata.synthetic import national_raw
@@ -49,24 +49,27 @@ def test_one_failing_report_does_not_stop_the_others(sample_workspace, tmp_path)
     # The summary table on stdout: report, status, seconds, reason.
     assert re.search(r"omraadeprofil-slagelse-motalavej\s+failed\s+[\d.]+\s+report .*data missing", result.stdout)
     assert "4 succeeded, 1 failed" in result.stdout
-    assert not (sample_workspace / "reports" / ".kernels").exists()
+    assert not (sample_workspace / "reports" / ".staging").exists()
 
 
 def without_build_time(html: str) -> str:
     return re.sub(r"Dannet \d\d\.\d\d\.\d{4} kl\. \d\d\.\d\d", "Dannet", html)
 
 
-def kernel_says(kernel, code: str) -> str:
-    """What an expression evaluates to in the warm kernel (its repr, as text)."""
-    status, outputs, error = kernel.session.run(code)
-    assert status == "ok", error
-    return "".join(o.get("data", {}).get("text/plain", "") for o in outputs)
+@pytest.fixture
+def names_templates(tmp_path, monkeypatch):
+    """The templates of ``names_shown_last``, used by this process and by every worker started."""
+    folder = names_shown_last(tmp_path / "nb")
+    monkeypatch.setenv("BOLIGDATA_NOTEBOOKS", str(folder))
+    monkeypatch.setattr("boligdata.publish.runner.NOTEBOOKS_DIR", folder)
+    return folder
 
 
-@pytest.fixture(params=["spawned", "forked"])
-def zygote(request):
-    """No zygote (the kernel is started by jupyter_client), or one that forks the kernel."""
-    if request.param == "spawned":
+@pytest.fixture(params=["started", "forked"])
+def zygote(request, names_templates):
+    """No zygote (the worker process is started as ``python -m boligdata.publish.worker``), or one
+    that forks it (after the templates are chosen)."""
+    if request.param == "started":
         yield None
         return
     forker = Zygote(preload_code())
@@ -74,64 +77,85 @@ def zygote(request):
     forker.close()
 
 
-def test_a_warm_kernel_leaks_nothing_between_reports(sample_workspace, tmp_path, zygote):
-    """Report B built after report A in one warm kernel is byte for byte report B built alone
+def names_shown_last(folder):
+    """A copy of the templates whose area profile ends with a cell showing every name its
+    namespace holds (so what a previous report left would be in its HTML)."""
+    shutil.copytree(NOTEBOOKS_DIR, folder)
+    path = folder / "omraadeprofil.ipynb"
+    notebook = nbformat.read(str(path), as_version=4)
+    notebook.cells.append(nbformat.v4.new_code_cell("print(sorted(n for n in dir() if not n.startswith('_')))"))
+    nbformat.write(notebook, str(path))
+    return folder
+
+
+def shown_names(notebook_path) -> str:
+    """What the last cell of an executed notebook printed."""
+    return "".join(o.get("text", "") for o in nbformat.read(str(notebook_path), as_version=4).cells[-1].outputs)
+
+
+def test_a_worker_process_leaks_nothing_between_reports(sample_workspace, zygote):
+    """Report B built after report A in one worker process is byte for byte report B built alone
     by papermill in a fresh kernel (the reference path), and A's names are gone."""
+    from boligdata.publish.worker import WorkerProcess
+
     ws = Workspace(sample_workspace)
     load(ws)
     report_a = plan_job("kvartalsrapport", "2020Q3", municipality="461", workspace=ws.root)
     report_b = plan_job("omraadeprofil", "2020Q3", area="odense-solbakken-mv", workspace=ws.root)
     alone = without_build_time(run_job(report_b, ws).read_text(encoding="utf-8"))
-    kernel = WarmKernel(tmp_path / "kernel", ws, zygote=zygote)
-    kernel.start()
+    alone_names = shown_names(report_b.notebook_path(ws))
+    worker = WorkerProcess(zygote, preload_code())
+    worker.start()
     try:
-        kernel.run(report_a, ws)
-        after = without_build_time(kernel.run(report_b, ws).read_text(encoding="utf-8"))
-        names = kernel_says(kernel, "sorted(n for n in dir() if not n.startswith('_'))")
-        assert "'profil'" in names and "'area'" in names  # report B's own names
-        for name in ("rapport", "Kvartalsrapport", "municipality"):  # report A's are gone
-            assert f"'{name}'" not in names
+        worker.load(str(ws.root), "2020Q3")
+        assert worker.build(report_a, pdf=False)["status"] == "ok"
+        row = worker.build(report_b, pdf=False)
+        assert row["status"] == "ok", row
+        after = without_build_time(report_b.html_path(ws).read_text(encoding="utf-8"))
+        names = shown_names(report_b.notebook_path(ws))
     finally:
-        kernel.close()
-    assert after == alone
+        worker.close()
+    assert "'profil'" in names and "'area'" in names  # report B's own names
+    for name in ("rapport", "Kvartalsrapport", "municipality"):  # report A's are gone
+        assert f"'{name}'" not in names
+    assert names == alone_names and after == alone
 
 
-def test_what_a_report_changes_does_not_reach_the_next(sample_workspace, tmp_path, zygote):
+def test_what_a_report_changes_does_not_reach_the_next():
     """A report that defines names, keeps results in Out and _, and changes the frames it loaded
-    leaves nothing for the next report to see."""
-    from boligdata.publish.executor import FORGET
+    leaves nothing for the next report to see (the shell a worker process keeps)."""
+    from boligdata.publish.inprocess import InProcessSession, forget
 
-    ws = Workspace(sample_workspace)
-    load(ws)
-    kernel = WarmKernel(tmp_path / "kernel", ws, zygote=zygote)
-    kernel.start()
-    try:
-        session = kernel.session
-        session.run("from boligdata import load\nt = load(%r)\nsecret = 'Vollsmose'" % str(ws.root))
-        session.run("t.observations.loc[:, 'value'] = -1.0")  # changes its own (copy-on-write) frame
-        session.run("secret")  # an expression: its result lands in _ and Out
-        session.run(FORGET)
-        assert kernel_says(kernel, "'secret' in dir(), 't' in dir(), repr(_), len(Out)") == "(False, False, \"''\", 0)"
-        assert kernel_says(kernel, "float(__import__('boligdata').load(%r).observations['value'].min()) >= 0"
-                           % str(ws.root)) == "True"
-    finally:
-        kernel.close()
+    root = str(PROJECT)
+    session = InProcessSession()
+
+    def says(code):
+        status, outputs, error = session.run(code)
+        assert status == "ok", error
+        return "".join(o.get("data", {}).get("text/plain", "") for o in outputs)
+
+    says("from boligdata import load\nt = load(%r)\nsecret = 'Vollsmose'" % root)
+    says("t.observations.loc[:, 'value'] = -1.0")  # changes its own (copy-on-write) frame
+    says("secret")  # an expression: its result lands in _ and Out
+    forget(session.shell)
+    assert says("'secret' in dir(), 't' in dir(), repr(_), len(Out)") == "(False, False, \"''\", 0)"
+    assert says("float(__import__('boligdata').load(%r).observations['value'].min()) >= 0" % root) == "True"
 
 
-def test_a_forked_kernel_ends_with_its_zygote(tmp_path):
-    """A batch that is killed leaves no kernel behind: the zygote ends when its input closes, and a
-    forked kernel when the zygote is gone (ipykernel's parent poller checks once a second)."""
+def test_a_forked_worker_ends_with_its_zygote():
+    """A batch that is killed leaves no worker behind: the zygote ends when its input closes, and
+    the system kills a forked worker when the zygote is gone (Linux: PR_SET_PDEATHSIG)."""
     import time
 
     import psutil
 
+    from boligdata.publish.worker import WorkerProcess
+
     forker = Zygote("pass")
-    kernel = WarmKernel(tmp_path / "kernel", zygote=forker)
-    kernel.launch()
-    kernel.boot()
-    pid = kernel.session.km.pid
-    assert psutil.Process(pid).ppid() == forker.process.pid  # forked, not started by jupyter_client
-    assert kernel_says(kernel, "1 + 1") == "2"
+    worker = WorkerProcess(forker)
+    worker.start()
+    pid = worker.pid
+    assert psutil.Process(pid).ppid() == forker.process.pid  # forked by the zygote
     forker.process.kill()
     forker.process.wait()
     deadline = time.monotonic() + 15
@@ -141,10 +165,10 @@ def test_a_forked_kernel_ends_with_its_zygote(tmp_path):
                 break
         except psutil.NoSuchProcess:
             break
-        time.sleep(0.2)
+        time.sleep(0.05)
     else:
-        raise AssertionError("the kernel outlived its zygote")
-    kernel.close()
+        raise AssertionError("the worker outlived its zygote")
+    worker.close()
 
 
 def test_synthetic_national_data_is_fixed_and_all_synthetic(tmp_path):
@@ -175,7 +199,7 @@ def test_the_time_limits_are_validated_settings(monkeypatch):
     from boligdata.publish import settings
 
     assert settings.timeouts().cell == 900.0  # run_settings.yaml, as docs/scheduling.md says
-    broken = {"timeouts": {"kernel_start": 60, "preload": 120, "cell": "lang", "reset": 60, "reply": 30}}
+    broken = {"timeouts": {"worker_start": 60, "preload": 120, "cell": "lang", "reply": 30}}
     monkeypatch.setattr(settings, "package_yaml", lambda name: broken)
     settings.timeouts.cache_clear()
     try:

@@ -29,7 +29,7 @@ def test_environment_yml_agrees_with_pyproject():
 
 # The import name of a package where it differs from its distribution's name.
 IMPORT_NAMES = {"yaml": "pyyaml", "python_calamine": "python-calamine", "jupyter_client": "jupyter-client",
-                "jupyter_core": "jupyter-core"}
+                "jupyter_core": "jupyter-core", "IPython": "ipython"}
 
 
 def test_every_package_the_code_imports_is_declared():

@@ -42,7 +42,7 @@ def faulty_templates(folder: Path, faults: dict[str, str]) -> Path:
 
 # Raised two frames deep: the cell calls the package's find_municipality, which raises ValueError.
 TWO_FRAMES_DEEP = "from boligdata.municipalities import find_municipality; find_municipality('Atlantis')"
-# The kernel's process killed in the middle of a cell (what the system's OOM killer does).
+# The process running the cell killed in the middle of it (what the system's OOM killer does).
 KILL_KERNEL = "import os, signal; os.kill(os.getpid(), signal.SIGKILL)"
 
 
@@ -61,9 +61,9 @@ def fingerprint(folder: Path, reports=None) -> dict:
 
 
 def test_failures_in_a_batch_explain_themselves_and_leave_the_last_good_reports(sample_workspace, tmp_path):
-    """A template raising two frames deep and a kernel killed mid-cell: each report fails with its
-    reason (the package's file and line; the signal), its notebook is kept in the failures folder
-    beside batch-summary.json, which links it, and the last good report stays byte for byte."""
+    """A template raising two frames deep and a worker process killed mid-cell: each report fails
+    with its reason (the package's file and line; the signal), its notebook is kept in the failures
+    folder beside batch-summary.json, which links it, and the last good report stays byte for byte."""
     assert batch(sample_workspace).returncode == 0  # the last good reports
     folder = sample_workspace / "reports" / "2020Q3" / SLAGELSE
     failing = {"omraadeprofil-slagelse-motalavej", "omraadeprofil-slagelse-sydbyen"}
@@ -82,10 +82,11 @@ def test_failures_in_a_batch_explain_themselves_and_leave_the_last_good_reports(
     assert "failed in cell 3: ValueError: unknown municipality 'Atlantis'" in deep["reason"]
     assert "raised at boligdata/municipalities.py, line" in deep["reason"]
     killed = rows["omraadeprofil-slagelse-sydbyen"]
-    assert killed["status"] == "failed" and "the kernel died (killed by signal 9 (SIGKILL))" in killed["reason"]
+    assert killed["status"] == "failed"
+    assert "failed in cell 3: WorkerDied: the worker process died (killed by signal 9 (SIGKILL))" in killed["reason"]
     # Noticed within 5 s (the cell's time limit is 900 s): the liveness check, not the time limit.
     assert killed["seconds"] < 5
-    # The others went on, the one after the dead kernel in a new kernel.
+    # The others went on, the one after the dead worker in a new worker process.
     assert summary["succeeded"] == 3
     for row in (deep, killed):
         kept = quarter / row["failure"]
@@ -192,12 +193,17 @@ def test_a_failing_writer_or_printer_leaves_the_last_good_set(published, monkeyp
     assert fingerprint(folder) == good
     monkeypatch.undo()
 
-    class BrokenPrinter:
-        def print(self, *args, **kwargs):
-            raise Fault("Chromium crashed")
+    from boligdata.publish.pdf import PdfPrinter
 
-    with pytest.raises(runner.ReportError, match="the PDF failed .*Chromium crashed.*last good report is unchanged"):
-        runner.publish(again(job), ws, nbformat.from_dict(notebook), printer=BrokenPrinter())
+    class CrashedBrowser:  # the driver's pipe is gone: an OSError, but no file failed to be written
+        def new_page(self):
+            raise BrokenPipeError(errno.EPIPE, "Broken pipe")
+
+    printer = PdfPrinter()
+    printer._browser = CrashedBrowser()
+    with pytest.raises(runner.ReportError, match="the PDF failed .*BrokenPipeError.*last good report is unchanged") as caught:
+        runner.publish(again(job), ws, nbformat.from_dict(notebook), printer=printer)
+    assert caught.value.exit_code == 1  # a report that failed, not a reports/ that cannot be written (4)
     assert fingerprint(folder) == good
 
 
@@ -288,11 +294,25 @@ def test_an_unwritable_reports_folder_exits_4(sample_workspace, monkeypatch, cap
         return mkdir(path, *args, **kwargs)
 
     monkeypatch.setattr(Path, "mkdir", cannot)
-    for command in (["report", "--template", "omraadeprofil", "--area", RINGPARKEN], ["report", "--all"]):
+    code = main(["report", "--template", "omraadeprofil", "--area", RINGPARKEN, "--workspace", str(sample_workspace),
+                 "--quarter", "2020Q3"])
+    err = capsys.readouterr().err
+    assert code == 4, err
+    assert error.strerror in err and "internal error" not in err
+
+
+def test_a_reports_folder_the_workers_cannot_write_exits_4(sample_workspace, capsys):
+    """The same in the worker processes of ``report --all`` and ``batch``, which a patch in this
+    process does not reach: a real fault there, a file where reports/.staging must be a folder."""
+    reports = sample_workspace / "reports"
+    reports.mkdir(exist_ok=True)
+    (reports / ".staging").write_text("not a folder")
+    for command in (["report", "--all"], ["batch", "--municipalities", SLAGELSE]):
         code = main([*command, "--workspace", str(sample_workspace), "--quarter", "2020Q3"])
-        err = capsys.readouterr().err
+        err = capsys.readouterr()
         assert code == 4, err
-        assert error.strerror in err and "internal error" not in err
+        assert "Not a directory" in err.err + err.out and "internal error" not in err.err + err.out
+    assert not list(reports.glob("2020Q3/*/*.html"))  # nothing was published
 
 
 def test_a_sheet_name_excel_refuses_is_made_safe():
@@ -321,32 +341,31 @@ def test_the_zygote_forks_only_with_one_thread():
     try:
         assert threaded.threads() == 2
         with pytest.raises(ZygoteFailed, match="threads"):
-            threaded.spawn("kernel.json", ".", [])
+            threaded.spawn_worker("socket", ".")
     finally:
         threaded.close()
 
 
-def test_a_forked_kernel_is_stopped_and_reaped_by_its_parent(tmp_path):
+def test_a_forked_worker_is_stopped_and_reaped_by_its_parent():
     import psutil
 
-    from boligdata.publish.batch import WarmKernel
+    from boligdata.publish.worker import WorkerProcess
 
     forker = Zygote("pass")
-    kernel = WarmKernel(tmp_path / "kernel", zygote=forker)
+    worker = WorkerProcess(forker)
     try:
-        kernel.launch()
-        kernel.boot()
-        pid = kernel.session.km.pid
+        worker.start()
+        pid = worker.pid
         os.kill(pid, signal.SIGKILL)  # dies on its own (the test plays the OOM killer)
         deadline = time.monotonic() + 10
-        while kernel.session.km.ended() is None:  # the zygote has seen its child end
+        while worker.ended() is None:  # the zygote has seen its child end
             assert time.monotonic() < deadline
             time.sleep(0.02)
-        assert kernel.session.km.ended() == "killed by signal 9 (SIGKILL)"
-        kernel.close()  # through the zygote, which reaped it: no signal to a pid that may be reused
+        assert worker.ended() == "killed by signal 9 (SIGKILL)"
+        worker.close()  # through the zygote, which reaped it: no signal to a pid that may be reused
         assert not psutil.pid_exists(pid) or psutil.Process(pid).ppid() != forker.process.pid
     finally:
-        kernel.close()
+        worker.close()
         forker.close()
 
 
@@ -365,22 +384,21 @@ def test_a_killed_batch_leaves_nothing_the_next_run_does_not_sweep(sample_worksp
     command = [sys.executable, "-m", "boligdata.cli", "batch", "--workspace", str(sample_workspace), "--quarter",
                "2020Q3", "--workers", "2"]
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-    kernels = reports / ".kernels"
+    owner = f"{process.pid}.{owners._started(process.pid)}"  # the batch's tag, which its sockets carry
     deadline = time.monotonic() + 120
-    while not (kernels.is_dir() and list(kernels.glob("*/kernel.json"))):  # the event: a kernel is up
+    while not list(Path(tempfile.gettempdir()).glob(f"bd-{owner}-*/w")):  # the event: a worker's socket is up
         assert time.monotonic() < deadline and process.poll() is None
         time.sleep(0.05)
-    owner = owners.owner_of(next(kernels.iterdir()).name)
-    process.kill()  # the batch alone, as the scheduler's timeout would: its zygote and kernels follow
+    process.kill()  # the batch alone, as the scheduler's timeout would: its zygote and workers follow
     process.wait()
     sockets = [p for p in Path(tempfile.gettempdir()).glob(f"bd-{owner}-*")]
-    assert list(kernels.iterdir()) and sockets  # what the killed batch left
+    assert sockets  # what the killed batch left
+    left = list((reports / ".staging").glob("*")) if (reports / ".staging").is_dir() else []
     living = reports / ".staging" / f"{owners.tag()}-mine"  # a living run's staging is never touched
     living.mkdir(parents=True)
     assert main(["batch", "--workspace", str(sample_workspace), "--quarter", "2020Q3", "--municipalities",
                  SLAGELSE]) == 0
-    assert not kernels.exists() or not any(p.name.startswith(owner) for p in kernels.iterdir())
-    assert not any(p.exists() for p in sockets)
+    assert not any(p.exists() for p in sockets) and not any(p.exists() for p in left)
     assert living.is_dir()
 
 
@@ -436,3 +454,31 @@ def test_every_batch_notebook_carries_papermills_metadata_and_counts(sample_repo
         for cell in code:
             assert all(o.execution_count == cell.execution_count for o in cell.outputs
                        if o.output_type == "execute_result")
+
+
+def test_a_cell_over_its_time_limit_fails_in_its_cell(tmp_path):
+    """In a worker's shell a cell that overruns its limit is stopped (an alarm, as a kernel's
+    interrupt), and the report fails in that cell; the reason names the cell, not the machinery
+    that stopped it. The limit here is 1 s, the cell would sleep 60 s."""
+    import papermill
+
+    from boligdata.publish import failures
+    from boligdata.publish.engine import register_engine
+
+    register_engine()
+    source = tmp_path / "slow.ipynb"
+    nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x = 1"),
+                                                   nbformat.v4.new_code_cell("import time\ntime.sleep(60)")],
+                                            metadata={"kernelspec": {"name": "python3", "language": "python",
+                                                                   "display_name": "Python 3"}}),
+                   str(source))
+    started = time.monotonic()
+    with pytest.raises(papermill.PapermillExecutionError):
+        papermill.execute_notebook(str(source), str(tmp_path / "out.ipynb"), engine_name="boligdata",
+                                   execution_timeout=1, progress_bar=False, log_output=False,
+                                   request_save_on_cell_execute=False)
+    assert time.monotonic() - started < 30
+    notebook = nbformat.read(str(tmp_path / "out.ipynb"), as_version=4)
+    assert failures.reason(notebook) == "failed in cell 2: CellTimeout: the cell did not finish within 1 s " \
+                                        "(run_settings.yaml: timeouts.cell)"
+    assert notebook.metadata.papermill.exception is True

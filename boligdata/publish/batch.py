@@ -1,17 +1,19 @@
 """Scheduled batch: every requested report, in a bounded pool of workers, failures isolated.
 
-Each worker is a thread of the batch process that keeps one kernel and one client
-(``executor.KernelSession``) over IPC (no TCP ports to collide on). On POSIX the kernels are
-forked from one process (``zygote.Zygote``) that has imported the report modules, and then read
-the workspace's tables and the quarter's snapshots, once, while the batch checks its inputs and
-plans its jobs; elsewhere each kernel is started by jupyter_client and imports them itself. The
-report's work runs in the kernels (one process each), so two workers use two cores. Before each
-report the kernel forgets every name the previous one defined, so nothing one report defined is
-visible in the next; a test proves that a report is identical whether it runs alone or after
-another in the same worker, with a forked kernel or a started one. A report that fails is
-recorded with its reason and the others go on; a kernel that dies is replaced.
-``--fresh-kernels`` starts a new kernel for every report instead (papermill's own execution, the
-reference path).
+Each worker is a thread of the batch process that hands its jobs to one worker process
+(``worker.WorkerProcess``) and waits for each result. The worker process builds the whole report
+in itself: papermill with the engine ``boligdata`` runs the cells in its own IPython shell
+(``inprocess.py``: no kernel, no messages), then it writes the files and publishes them as one
+set, the PDF with a browser of its own. On POSIX the processes are forked from one process
+(``zygote.Zygote``) that has imported the report modules; elsewhere each is started and imports
+them itself. They read the workspace's tables and the quarter's snapshots once, when the batch
+has ingested the inputs and planned its jobs. Before each report the shell forgets every name the
+previous one defined, so nothing one report defined is visible in the next; a test proves that a
+report is identical whether it runs alone (the reference path) or after another in the same
+worker. A report that fails is recorded with its reason and the others go on; a worker process
+that dies is noticed at once (its socket closes), its report fails with the reason, and the next
+report gets a new process. ``--fresh-kernels`` starts a new kernel for every report instead
+(papermill's own execution with nbclient, the reference path).
 """
 
 from __future__ import annotations
@@ -22,16 +24,12 @@ import queue
 import sys
 import threading
 import time
-import uuid
-from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .. import owners
 from ..errors import BoligdataError
 from ..paths import Workspace
 from .engine import register_engine
-from .executor import SETUP, KernelSession
 from .registry import templates
 
 if TYPE_CHECKING:
@@ -41,144 +39,55 @@ register_engine()  # papermill's engine "boligdata", also where the package is n
 
 
 def preload_code() -> str:
-    """What a warm kernel does first, while the batch checks its inputs: import every report
-    template's module (the registry) and read the package's rules and settings."""
+    """What a worker process (or the zygote it is forked from) does first, while the batch checks
+    its inputs: import every report template's module (the registry) and read the package's
+    rules and settings."""
     return "import " + ", ".join(t.module for t in templates().values()) + "\nimport boligdata\nboligdata.warm()"
 
 
-def data_code(ws: Workspace | None, quarter: str | None = None) -> str:
-    """What it does once the workspace is ingested: read its tables (kept by ``load``) and the
-    quarter's stored snapshots (kept by the snapshot store)."""
-    if ws is None:
-        return "pass"
-    code = f"import boligdata\nboligdata.load({str(ws.root)!r})"
-    if quarter is not None:
-        code += f"\nfrom boligdata.snapshot.store import preread\npreread({str(ws.root)!r}, {quarter!r})"
-    return code
-
-
-class WarmKernel:
-    """One kernel reused for many reports (``executor.KernelSession``); each report starts by
-    forgetting the previous one's names.
-
-    ``launch`` starts the kernel process and returns; ``boot`` waits for it and imports the
-    report modules; ``load_data`` reads the workspace (after the batch has ingested it); ``start``
-    does all three.
-    """
-
-    def __init__(self, folder: Path, ws: Workspace | None = None, quarter: str | None = None, zygote=None):
-        self.folder, self.ws, self.quarter, self.zygote = folder, ws, quarter, zygote
-        self.session = None
-
-    def launch(self) -> None:
-        from .zygote import ZygoteFailed
-
-        if self.zygote is not None:
-            try:
-                self.session = KernelSession(self.folder, self.zygote)
-                return
-            except ZygoteFailed:
-                self.zygote = None  # started the ordinary way from now on
-        self.session = KernelSession(self.folder)
-
-    def boot(self) -> None:
-        self.session.boot(preload_code())
-
-    def load_data(self) -> None:
-        # the collection and freeze come last, so the tables are frozen out of the collector's way too
-        self.session.boot(data_code(self.ws, self.quarter), SETUP)
-
-    def start(self) -> None:
-        self.launch()
-        self.boot()
-        self.load_data()
-
-    def alive(self) -> bool:
-        return self.session is not None and self.session.alive()
-
-    def run(self, job: ReportJob, ws: Workspace, printer=None) -> Path:
-        """Run one report in this kernel and publish it."""
-        from .release import discard, new_staging
-        from .runner import publish
-
-        staging = new_staging(ws.reports)
-        try:
-            return publish(job, ws, self.execute(job, ws, staging), printer, staging)
-        finally:
-            discard(staging)
-
-    def execute(self, job: ReportJob, ws: Workspace, staging: Path):
-        """Run one report's notebook in this kernel, through papermill and its engine
-        ``boligdata``, into ``staging``; the executed notebook (not yet published)."""
-        from .runner import execute
-
-        if not self.alive():
-            self.close()
-            self.start()
-        try:
-            return execute(job, ws, staging, engine="boligdata", session=self.session)
-        finally:
-            if not self.alive():  # died, or overran a time limit: the next report gets a new kernel
-                self.close()
-
-    def close(self) -> None:
-        if self.session is not None:
-            self.session.close()
-        self.session = None
-
-
-def _done(result: dict) -> Future:
-    future: Future = Future()
-    future.set_result(result)
-    return future
-
-
-def _remove(folder: Path) -> None:
-    import shutil
-
-    shutil.rmtree(folder, ignore_errors=True)
+def result_row(job: ReportJob, ws: Workspace, started: float, work, note: str = "") -> dict:
+    """A job's result row: ``work`` is the function that builds and publishes the report (its
+    published HTML), or the exception that stopped it already; a failure is a row, never an
+    exception."""
+    status, reason, path, kept, code = "ok", "", "", None, 0
+    try:
+        if isinstance(work, Exception):
+            raise work
+        path = work()
+    except BoligdataError as exc:
+        status, reason, kept, code = "failed", str(exc), getattr(exc, "kept", None), exc.exit_code
+    except Exception as exc:
+        status, reason, code = "failed", f"{type(exc).__name__}: {exc}".splitlines()[0], 3
+    return {"exit": 0 if status == "ok" else code, "report": job.name, "template": job.template,
+            "municipality": job.municipality, "status": status, "seconds": round(time.perf_counter() - started, 2),
+            "reason": reason, "path": ws.display(Path(path)) if path else "", "note": note,
+            # the kept notebook of a failed report, relative to batch-summary.json beside it
+            "failure": Path(kept).relative_to(ws.reports / job.quarter).as_posix() if kept else ""}
 
 
 class Worker:
-    """One of the batch's workers: a thread in the batch process that drives one warm kernel (or,
-    with ``--fresh-kernels``, papermill with a new kernel per report) and, with PDFs, its own
-    browser. The kernel does the report's work in its own process; the thread sends the cells,
-    exports the HTML and writes the files."""
+    """One of the batch's workers: a thread in the batch process that hands jobs to one worker
+    process (``worker.WorkerProcess``), which builds and publishes each report in itself, its PDF
+    with its own browser; or, with ``--fresh-kernels``, that runs papermill with a new kernel
+    per report (the reference path) and prints with a browser of the thread's own."""
 
     def __init__(self, ws: Workspace, reuse: bool, pdf: bool, quarter: str | None = None, zygote=None):
         self.ws, self.reuse, self.pdf, self.quarter, self.zygote = ws, reuse, pdf, quarter, zygote
-        self.kernel = self.printer = None
+        self.process = self.printer = None
         self.note, self.closing = "", False
-        # Writes the files of a finished report while the kernel runs the next (not with PDFs).
-        self.publisher = None if pdf else ThreadPoolExecutor(1, thread_name_prefix="publish")
-        self.folder = ws.reports / ".kernels" / f"{owners.tag()}-{uuid.uuid4().hex[:12]}"
+        self.data_ready: threading.Event | None = None
 
     def start(self, data_ready: threading.Event) -> None:
-        """Start the kernel, the exporter and the browser, in the worker's own thread; the kernel
-        reads the workspace once ``data_ready`` is set (the batch has ingested it by then). A kernel
-        forked by the zygote is forked after that, with the workspace already read."""
-        if self.reuse:
-            self.kernel = WarmKernel(self.folder, self.ws, zygote=self.zygote)
-            try:
-                self.kernel.launch()  # the kernel boots while this thread loads the exporter
-            except Exception:
-                self.kernel.close()
-                self.kernel, self.reuse = None, False
-        from .export import exporter
-
-        exporter()  # nbconvert's templates load once per thread
+        """Start the worker process, which reads the workspace once ``data_ready`` is set (the
+        batch has ingested it by then); or, with fresh kernels, the thread's browser."""
+        self.data_ready = data_ready
         if self.reuse:
             try:
-                self.kernel.boot()
-                data_ready.wait()
-                if self.closing:
-                    return
-                self.kernel.quarter = self.quarter
-                self.kernel.load_data()
-            except Exception:  # no warm kernel: each report then starts its own, and says why if that fails too
-                self.kernel.close()
-                self.kernel, self.reuse = None, False
-        if self.pdf:  # Playwright's sync API belongs to the thread that started it: one browser per worker
+                self._start_process()
+            except Exception:  # no worker process: each report then starts its own kernel, and says why if that fails too
+                self._stop_process()
+                self.reuse = False
+        if self.pdf and not self.reuse:  # Playwright's sync API belongs to the thread that started it
             from .pdf import PdfEngineMissing, PdfPrinter
 
             try:
@@ -186,91 +95,93 @@ class Worker:
             except PdfEngineMissing as exc:
                 self.note = str(exc)
 
-    def run(self, job: ReportJob) -> Future:
-        """Run one job; its result (a dict: a failure is a result, never an exception) arrives in
-        the returned future. Without PDFs the files are written by the worker's publishing thread
-        while its kernel already runs the next report (the kernel would otherwise wait)."""
-        from .runner import run_job
+    def _start_process(self) -> None:
+        from .worker import WorkerProcess
 
-        from .release import discard, new_staging
+        self.process = WorkerProcess(self.zygote, preload_code())
+        self.process.start()  # the process imports the report modules while the batch plans its jobs
+        self.data_ready.wait()
+        if not self.closing:
+            self.process.load(str(self.ws.root), self.quarter)
+
+    def _stop_process(self) -> None:
+        if self.process is not None:
+            self.process.close()
+        self.process = None
+
+    def run(self, job: ReportJob) -> dict:
+        """Run one job; its result row."""
+        from .runner import run_job
 
         started = time.perf_counter()
         if not self.reuse:
-            return _done(self._result(job, started, lambda: run_job(job, self.ws, printer=self.printer)))
+            return result_row(job, self.ws, started, lambda: run_job(job, self.ws, printer=self.printer), self.note)
+        if self.process is None or not self.process.alive():
+            self._stop_process()
+            try:
+                self._start_process()
+            except Exception as exc:  # a row that says why, never a thread that dies (the pool waits for it)
+                self._stop_process()
+                return result_row(job, self.ws, started, exc)
+        running: list = [None]  # the cell the worker is running (None: its files are being written)
+        try:
+            return self.process.build(job, self.pdf, on_cell=lambda index: running.__setitem__(0, index))
+        except Exception as exc:  # the worker died or stopped answering: the next report gets a new one
+            self._stop_process()
+            if not isinstance(exc, BoligdataError):
+                return result_row(job, self.ws, started, exc)
+            return result_row(job, self.ws, started, self._failure(job, running[0], exc))
+
+    def _failure(self, job: ReportJob, cell: int | None, exc: BoligdataError) -> BoligdataError:
+        """The failure of a report whose worker process died: what the dead process left half done
+        in reports/ finished or removed, and the notebook kept with the error in the cell it ran."""
+        from .release import discard, finish_interrupted, new_staging
+        from .inprocess import Unfinished
+        from .runner import ReportError, execute
+
+        finish_interrupted(self.ws.reports)
+        if cell is None:
+            return ReportError(f"report {job.name} ({job.quarter}) failed while its files were written: {exc}; the "
+                               f"last good report is unchanged")
         try:
             staging = new_staging(self.ws.reports)
-        except BoligdataError as exc:  # reports/ cannot be written
-            return _done(self._result(job, started, exc))
+        except BoligdataError:
+            return exc
         try:
-            notebook = self.kernel.execute(job, self.ws, staging)
-        except Exception as exc:
+            execute(job, self.ws, staging, engine="boligdata", session=Unfinished(cell, type(exc).__name__, str(exc)))
+        except BoligdataError as failed:
+            return failed
+        finally:
             discard(staging)
-            if not isinstance(exc, BoligdataError):  # an unforeseen fault in the kernel: replace it, go on
-                self.kernel.close()
-            return _done(self._result(job, started, exc))
-        from .runner import publish
-
-        def publish_it():
-            try:
-                return self._result(job, started, lambda: publish(job, self.ws, notebook, self.printer, staging))
-            finally:
-                discard(staging)
-
-        if self.publisher is None:  # Playwright's browser belongs to this thread: print here
-            return _done(publish_it())
-        return self.publisher.submit(publish_it)
-
-    def _result(self, job: ReportJob, started: float, work) -> dict:
-        """The job's result row: ``work`` is the function that writes the report, or the exception
-        that stopped it already."""
-        status, reason, path, kept, code = "ok", "", "", None, 0
-        try:
-            if isinstance(work, Exception):
-                raise work
-            path = work()
-        except BoligdataError as exc:
-            status, reason, kept, code = "failed", str(exc), getattr(exc, "kept", None), exc.exit_code
-        except Exception as exc:
-            status, reason, code = "failed", f"{type(exc).__name__}: {exc}".splitlines()[0], 3
-        return {"exit": 0 if status == "ok" else code, "report": job.name, "template": job.template, "municipality": job.municipality, "status": status,
-                "seconds": round(time.perf_counter() - started, 2), "reason": reason,
-                "path": self.ws.display(Path(path)) if path else "", "note": self.note,
-                # the kept notebook of a failed report, relative to batch-summary.json beside it
-                "failure": Path(kept).relative_to(self.ws.reports / job.quarter).as_posix() if kept else ""}
+        return exc
 
     def close(self) -> None:
-        if self.publisher is not None:
-            self.publisher.shutdown(wait=True)  # every report it was given is written first
-            self.publisher = None
         if self.printer is not None:
             self.printer.__exit__(None, None, None)
             self.printer = None
-        if self.kernel is not None:
-            self.kernel.close()
-        _remove(self.folder)
+        self._stop_process()
 
 
 class KernelPool:
-    """The batch's workers, started at once, so their kernels boot while the batch checks its
+    """The batch's workers, started at once, so their processes start while the batch checks its
     inputs and plans its jobs.
 
-    Each worker is a thread that starts its kernel, lets it read the workspace when the pool is
-    told the data is ready (``data_ready``; at once unless ``wait_for_data``), then takes the next
-    job from a shared queue until the pool closes.
+    Each worker is a thread that starts its worker process, lets it read the workspace when the
+    pool is told the data is ready (``data_ready``; at once unless ``wait_for_data``), then takes
+    the next job from a shared queue until the pool closes.
     """
 
     def __init__(self, ws: Workspace, workers: int = 2, reuse: bool = True, pdf: bool = False,
                  quarter: str | None = None, wait_for_data: bool = False):
-        from .executor import sweep_sockets
+        from .ipc import sweep_sockets
         from .release import finish_interrupted
         from .zygote import Zygote
 
         self.ws, self.reuse = ws, reuse
-        # What killed runs left: their swaps finished, their staging, kernel and socket folders removed.
+        # What killed runs left: their swaps finished, their staging and socket folders removed.
         finish_interrupted(ws.reports)
-        owners.sweep(ws.reports / ".kernels")
         sweep_sockets()
-        # The kernels are forked from one process that has imported the report modules once.
+        # The worker processes are forked from one process that has imported the report modules once.
         self.zygote = Zygote(preload_code()) if reuse and Zygote.available() else None
         self.workers = [Worker(ws, reuse, pdf, quarter, self.zygote) for _ in range(max(1, workers))]
         self._jobs: queue.Queue = queue.Queue()
@@ -283,7 +194,7 @@ class KernelPool:
             self.data_ready(quarter)
 
     def data_ready(self, quarter: str | None = None) -> None:
-        """The workspace is ingested: the kernels may read its tables and ``quarter``'s snapshots."""
+        """The workspace is ingested: the workers may read its tables and ``quarter``'s snapshots."""
         for worker in self.workers:
             worker.quarter = quarter
         self._data_ready.set()
@@ -294,7 +205,7 @@ class KernelPool:
             if worker.closing:
                 return
             while (job := self._jobs.get()) is not None:
-                worker.run(job).add_done_callback(lambda done: self._results.put(done.result()))
+                self._results.put(worker.run(job))
         finally:
             worker.close()
 
@@ -321,10 +232,6 @@ class KernelPool:
         if self.zygote is not None:
             self.zygote.close()
         self.reuse = all(w.reuse for w in self.workers)
-        try:
-            (self.ws.reports / ".kernels").rmdir()
-        except OSError:
-            pass  # another batch's kernels are there
 
     def __enter__(self) -> "KernelPool":
         return self

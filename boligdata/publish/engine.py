@@ -1,13 +1,13 @@
-"""papermill's engine ``boligdata``: a report's cells run in a warm kernel, under papermill's own
-execution manager.
+"""papermill's engine ``boligdata``: a report's cells run in an IPython shell of the process
+that runs papermill (``inprocess.InProcessSession``), under papermill's own execution manager.
 
 Registered by the package's entry point (``papermill.engine``), so
 ``papermill.execute_notebook(..., engine_name="boligdata")`` and ``papermill --engine boligdata``
 use it; ``register_engine`` registers it where the package is only imported. The notebook gets
 papermill's metadata (parameters, start and end times, duration, per-cell status, exception) from
 papermill's ``NotebookExecutionManager``, exactly as with papermill's default engine; the cells are
-run by ``executor.KernelSession``. Given ``session`` (a warm session, as the batch's workers give),
-it runs there; without one it starts a kernel for the notebook and stops it after.
+run by ``inprocess.InProcessSession``: the batch's worker processes (``worker.py``) give theirs,
+kept for all their reports; without one, the process's shell is used.
 
 papermill loads its engines' entry points while it is imported, so this module imports papermill
 only inside its methods (importing it here would import this module again, half made). papermill
@@ -15,17 +15,14 @@ calls an engine's class methods ``execute_notebook``, ``nb_kernel_name`` and ``n
 are papermill's own ``Engine`` methods.
 
 >>> import nbformat
->>> WarmEngine.nb_kernel_name(nbformat.from_dict({"metadata": {"kernelspec": {"name": "python3"}}}))
+>>> InProcessEngine.nb_kernel_name(nbformat.from_dict({"metadata": {"kernelspec": {"name": "python3"}}}))
 'python3'
 """
 
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
 
-
-class WarmEngine:
+class InProcessEngine:
     """The engine (a class, as papermill's engines are)."""
 
     @classmethod
@@ -48,30 +45,20 @@ class WarmEngine:
 
     @classmethod
     def execute_managed_notebook(cls, nb_man, kernel_name, session=None, execution_timeout=None, published_as=None,
-                                 **kwargs):
-        """Run the managed notebook's cells in ``session``, or in a kernel of its own.
-        ``published_as`` is where the notebook will be published (papermill's ``output_path`` in
-        its metadata, instead of the staging file it is written to first)."""
-        from .executor import KernelSession
+                                 on_cell=None, **kwargs):
+        """Run the managed notebook's cells in ``session`` (the batch worker's), or in an IPython
+        shell of this process. ``published_as`` is where the notebook will be published
+        (papermill's ``output_path`` in its metadata, instead of the staging file it is written to
+        first); ``on_cell`` is told each cell's index before it runs, and None after the last."""
+        from .inprocess import InProcessSession
 
         if published_as is not None:
             nb_man.nb.metadata.papermill["output_path"] = published_as
-        own = session is None
-        if own:
-            import tempfile
-
-            session = KernelSession(Path(tempfile.mkdtemp(prefix="bd-kernel-")))
-            session.boot()
-        try:
-            session.execute_managed(nb_man, timeout=execution_timeout)
-        finally:
-            if own:
-                session.close()
-                shutil.rmtree(session.folder, ignore_errors=True)
+        (session or InProcessSession()).execute_managed(nb_man, timeout=execution_timeout, on_cell=on_cell)
 
 
 def register_engine() -> None:
-    """Register ``WarmEngine`` with papermill by name."""
+    """Register ``InProcessEngine`` with papermill by name."""
     from papermill.engines import papermill_engines
 
-    papermill_engines.register("boligdata", WarmEngine)
+    papermill_engines.register("boligdata", InProcessEngine)

@@ -23,6 +23,8 @@ from pathlib import Path
 ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 FRAME = re.compile(r"File (\S+?):(\d+), in ([\w.<>]+)")
 PACKAGE = "boligdata"
+# Where the machinery that runs a report raises (a cell's time limit): not where the report broke.
+MACHINERY = {"boligdata/publish/inprocess.py"}
 
 
 def plain(lines: list[str]) -> list[str]:
@@ -39,7 +41,8 @@ def where(traceback: list[str]) -> str:
             parts = Path(path).parts
             if PACKAGE in parts[:-1]:  # the package's own module, installed or not
                 inside = "/".join(parts[len(parts) - 1 - parts[::-1].index(PACKAGE):])
-                found = f"{inside}, line {number}, in {function}"
+                if inside not in MACHINERY:
+                    found = f"{inside}, line {number}, in {function}"
     return found
 
 

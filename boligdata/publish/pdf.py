@@ -29,6 +29,13 @@ class PdfEngineMissing(BoligdataError):
     exit_code = 1
 
 
+class PrintFailed(BoligdataError):
+    """The browser failed to print a page (it crashed, timed out, lost its connection): the
+    report fails (exit 1), unlike a PDF that cannot be written (a full disk: exit 4)."""
+
+    exit_code = 1
+
+
 def chromium_path() -> str | None:
     """The Chromium the PDFs are printed with (Debian's ``chromium``), or None."""
     return next((found for name in CHROMIUM_NAMES if (found := shutil.which(name))), None)
@@ -86,13 +93,23 @@ class PdfPrinter:
     def print(self, html_path: Path, pdf_path: Path | None = None, *, title: str, quarter_da: str) -> Path:
         """Print ``html_path`` to ``pdf_path`` (beside it by default), atomically."""
         pdf_path = pdf_path or html_path.with_suffix(".pdf")
-        page = self._browser.new_page()
         try:
-            page.goto(html_path.resolve().as_uri(), wait_until="load")
-            data = page.pdf(format="A4", prefer_css_page_size=True, print_background=True, tagged=True, outline=True,
-                            display_header_footer=True, header_template="<span></span>",
-                            footer_template=footer_template(title, quarter_da))
-        finally:
-            page.close()
-        atomic_write(pdf_path, data)
+            page = self._browser.new_page()
+            try:
+                page.goto(html_path.resolve().as_uri(), wait_until="load")
+                data = page.pdf(format="A4", prefer_css_page_size=True, print_background=True, tagged=True,
+                                outline=True, display_header_footer=True, header_template="<span></span>",
+                                footer_template=footer_template(title, quarter_da))
+            finally:
+                page.close()
+        except Exception as exc:  # Playwright's errors, and a lost driver's pipe (an OSError, but not a write)
+            raise PrintFailed(f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}") from None
+        atomic_write(pdf_path, data)  # a full disk here is an OSError: exit 4, as any file not written
         return pdf_path
+
+    def alive(self) -> bool:
+        """Whether the browser still runs (after a crash the next report starts another)."""
+        try:
+            return self._browser is not None and self._browser.is_connected()
+        except Exception:
+            return False

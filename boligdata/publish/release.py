@@ -48,13 +48,20 @@ def new_staging(reports: Path) -> Path:
     once per run, removes what dead runs left). A ``reports`` that cannot be written (read-only,
     full) raises ``OutputError``: nothing of the last good reports was touched."""
     folder = _staging_root(reports) / f"{owners.tag()}-{uuid.uuid4().hex[:12]}"
-    try:
-        folder.mkdir(parents=True)
-    except OSError as exc:
-        from ..ingest import write_failed
+    for attempt in range(5):
+        try:
+            folder.mkdir(parents=True)
+            return folder
+        except FileNotFoundError as exc:
+            # Another process removed the empty .staging/ between its creation and this folder's
+            # (``discard``); try again. A reports/ that is gone itself fails every time.
+            error = exc
+        except OSError as exc:
+            error = exc
+            break
+    from ..ingest import write_failed
 
-        raise write_failed(reports, exc, "the last good report") from None
-    return folder
+    raise write_failed(reports, error, "the last good report") from None
 
 
 def discard(staging: Path) -> None:

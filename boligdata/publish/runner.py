@@ -470,15 +470,14 @@ def publish(job: ReportJob, ws: Workspace, notebook, printer=None, staging: Path
             _write(staging / name, data)
         pdf = job.html_path(ws).with_suffix(".pdf").name
         if printer is not None:
+            from .pdf import PrintFailed
+
             try:
                 printer.print(staging / job.html_path(ws).name, staging / pdf, title=job.label or job.title,
                               quarter_da=quarter_da(job.quarter))
-            except Exception as exc:
-                if isinstance(exc, OSError):
-                    raise
-                raise ReportError(f"report {job.name} ({job.quarter}): the PDF failed ({type(exc).__name__}: "
-                                  f"{str(exc).splitlines()[0] if str(exc) else ''}); the last good report is "
-                                  f"unchanged") from None
+            except PrintFailed as exc:
+                raise ReportError(f"report {job.name} ({job.quarter}): the PDF failed ({exc}); the last good report "
+                                  f"is unchanged") from None
         key = job.key_path(ws).name
         _write(staging / key, (job.build_key + "\n").encode())
         names = [job.notebook_path(ws).name, *files, *([pdf] if printer is not None else []), key]
@@ -530,7 +529,7 @@ def run_job(job: ReportJob, ws: Workspace, *, printer=None, engine: str | None =
     staging = new_staging(ws.reports)
     km = None
     if engine is None and "km" not in engine_options:
-        from .executor import ipc_kernel_manager  # IPC sockets: no TCP port to collide on (papermill #511)
+        from .ipc import ipc_kernel_manager  # IPC sockets: no TCP port to collide on (papermill #511)
 
         km = engine_options["km"] = ipc_kernel_manager(staging, asynchronous=True)
     try:
@@ -538,7 +537,7 @@ def run_job(job: ReportJob, ws: Workspace, *, printer=None, engine: str | None =
         return publish(job, ws, notebook, printer, staging)
     finally:
         if km is not None:
-            from .executor import shutdown_kernel
+            from .ipc import shutdown_kernel
 
             shutdown_kernel(km)
         discard(staging)

@@ -10,10 +10,9 @@ from ..datafiles import check_keys, check_positive, package_yaml
 
 @dataclass(frozen=True)
 class Timeouts:
-    kernel_start: float
+    worker_start: float
     preload: float
     cell: float
-    reset: float
     reply: float
 
 
@@ -21,7 +20,7 @@ class Timeouts:
 def timeouts() -> Timeouts:
     """The time limits in seconds.
 
-    >>> timeouts().cell, timeouts().kernel_start
+    >>> timeouts().cell, timeouts().worker_start
     (900.0, 60.0)
     """
     document = check_keys(package_yaml("run_settings.yaml"), "run_settings.yaml", required=["timeouts"])

@@ -1,23 +1,24 @@
-"""The batch kernels' common parent: one process that imports what every report needs, once, and
-forks each kernel from itself, so a kernel starts with the report modules and the rules already
-in memory instead of importing them again (POSIX only; docs/performance.md).
+"""The batch worker processes' common parent: one process that imports what every report needs,
+once, and forks each worker process from itself, so a worker starts with the report modules and
+the rules already in memory instead of importing them again (POSIX only; docs/performance.md).
 
-The batch starts it with ``Zygote(preload)``; ``Zygote.spawn`` forks a kernel that serves a
-connection file and returns its process id; ``Zygote.ended`` says whether a kernel still runs
-and ``Zygote.stop`` stops one. The zygote is the kernels' parent and reaps them itself, so a
-kernel's process id stays its own until the zygote has seen it end: no process is ever
-signalled by an id that may belong to another. The zygote process reads one JSON request per
-line on standard input and answers with one line on standard output. It exits when its standard
-input closes, and each kernel exits when the zygote is gone (ipykernel's parent poller), so
-nothing outlives a batch that was killed.
+The batch starts it with ``Zygote(preload)``; ``Zygote.spawn_worker`` forks a worker
+(``worker.serve``) that connects to the batch's socket and returns its process id;
+``Zygote.ended`` says whether a worker still runs and ``Zygote.stop`` stops one. The zygote is
+the workers' parent and reaps them itself, so a worker's process id stays its own until the
+zygote has seen it end: no process is ever signalled by an id that may belong to another. The
+zygote process reads one JSON request per line on standard input and answers with one line on
+standard output. It exits when its standard input closes (the batch has ended, or was killed),
+and on Linux each worker is killed by the system when the zygote is gone (``PR_SET_PDEATHSIG``);
+elsewhere a worker ends when its socket to the batch closes. Nothing outlives a batch that was
+killed.
 
 Forking is safe only from a process with one thread (another thread may hold a lock the child
 then never sees released; Python 3.12 warns about it). The zygote imports the report modules and
 nothing else, with the libraries' thread pools kept from starting (``SINGLE_THREADED``), and it
 checks before every fork that it has one thread: if not, it refuses, and the batch starts its
-kernels the ordinary way. The kernels read the workspace themselves (reading parquet starts
-Arrow's thread pools). A forked kernel is an ordinary ipykernel (``ipykernel_launcher -f FILE``);
-no zmq context, event loop or thread of the zygote's exists when it forks.
+workers the ordinary way. The workers read the workspace themselves (reading parquet starts
+Arrow's thread pools) after they are forked.
 
 >>> Zygote.available() == hasattr(__import__("os"), "fork")
 True
@@ -32,7 +33,7 @@ import subprocess
 import sys
 import threading
 
-# Libraries that start threads when imported, kept from it in the zygote (and so in its kernels,
+# Libraries that start threads when imported, kept from it in the zygote (and so in its workers,
 # which need none: a report is one thread of work): jemalloc's background purging thread in
 # Arrow, and the BLAS thread pools of numpy.
 SINGLE_THREADED = {"JE_ARROW_MALLOC_CONF": "background_thread:false", "OPENBLAS_NUM_THREADS": "1",
@@ -40,11 +41,11 @@ SINGLE_THREADED = {"JE_ARROW_MALLOC_CONF": "background_thread:false", "OPENBLAS_
 
 
 class ZygoteFailed(RuntimeError):
-    """The zygote could not fork a kernel; the batch starts its kernels the ordinary way."""
+    """The zygote could not fork a worker; the batch starts its workers the ordinary way."""
 
 
 class Zygote:
-    """The zygote process, seen from the batch; ``spawn`` may be called from any thread."""
+    """The zygote process, seen from the batch; ``spawn_worker`` may be called from any thread."""
 
     def __init__(self, preload: str):
         self.process = subprocess.Popen([sys.executable, "-m", "boligdata.publish.zygote", preload],
@@ -72,15 +73,15 @@ class Zygote:
         """The zygote's number of threads (1, or it forks nothing)."""
         return int(self._ask({"threads": True}))
 
-    def spawn(self, connection_file: str, cwd: str, arguments: list[str]) -> int:
-        """Fork a kernel that serves ``connection_file``; its pid."""
-        answer = self._ask({"connection_file": connection_file, "cwd": cwd, "arguments": arguments})
+    def spawn_worker(self, address: str, cwd: str) -> int:
+        """Fork a batch worker process (``worker.serve``) that connects to ``address``; its pid."""
+        answer = self._ask({"worker": address, "cwd": cwd})
         if not answer.isdigit():
-            raise ZygoteFailed(f"the zygote could not fork a kernel: {answer}")
+            raise ZygoteFailed(f"the zygote could not fork a worker: {answer}")
         return int(answer)
 
     def ended(self, pid: int) -> str | None:
-        """None while the kernel ``pid`` runs; else how it ended ("killed by signal 9 (SIGKILL)")."""
+        """None while the worker ``pid`` runs; else how it ended ("killed by signal 9 (SIGKILL)")."""
         try:
             answer = self._ask({"poll": pid})
         except ZygoteFailed:
@@ -88,14 +89,14 @@ class Zygote:
         return None if answer == "running" else answer
 
     def stop(self, pid: int) -> None:
-        """Stop the kernel ``pid`` (the zygote kills and reaps it, if it still runs)."""
+        """Stop the worker ``pid`` (the zygote kills and reaps it, if it still runs)."""
         try:
             self._ask({"stop": pid})
         except ZygoteFailed:
-            pass  # gone with the zygote: each kernel ends when its parent does
+            pass  # gone with the zygote: each worker ends when its parent does
 
     def close(self) -> None:
-        """Stop the zygote (its kernels are stopped by their sessions)."""
+        """Stop the zygote (its workers are stopped by the batch's threads)."""
         try:
             self.process.stdin.close()
             self.process.wait(timeout=5)
@@ -132,7 +133,7 @@ def threads() -> int:
 
 
 def serve(preload: str) -> None:
-    """The zygote's own loop: run the preload, then answer each request: fork a kernel, say
+    """The zygote's own loop: run the preload, then answer each request: fork a worker, say
     whether one still runs, stop one, or count the threads."""
     _run(preload)
     children: dict[int, str | None] = {}  # pid -> how it ended (None while it runs), until reaped and asked
@@ -142,7 +143,7 @@ def serve(preload: str) -> None:
             done, status = os.waitpid(pid, 0 if wait else os.WNOHANG)
             if done:
                 children[pid] = describe_end(os.waitstatus_to_exitcode(status))
-        return children.get(pid, "not a kernel of this zygote")
+        return children.get(pid, "not a worker of this zygote")
 
     for line in sys.stdin:
         request = json.loads(line)
@@ -150,7 +151,7 @@ def serve(preload: str) -> None:
             answer = reap(request["poll"]) or "running"
         elif "stop" in request:
             pid = request["stop"]
-            if children.get(pid, "") is None:  # still ours and not reaped: the id is still the kernel's
+            if children.get(pid, "") is None:  # still ours and not reaped: the id is still the worker's
                 os.kill(pid, signal.SIGKILL)
                 reap(pid, wait=True)
             children.pop(pid, None)
@@ -162,7 +163,7 @@ def serve(preload: str) -> None:
         else:
             pid = os.fork()
             if pid == 0:
-                _become_kernel(request)
+                _become_worker(request)
             children[pid] = None
             answer = str(pid)
         sys.stdout.write(answer + "\n")
@@ -174,25 +175,27 @@ def _run(code: str) -> None:
 
     exec(compile(code, "<zygote>", "exec"), {})
     gc.collect()
-    gc.freeze()  # what is read now stays out of every kernel's garbage collections
+    gc.freeze()  # what is read now stays out of every worker's garbage collections
 
 
-def _become_kernel(request: dict) -> None:
-    """In the forked child: run an ipykernel on the request's connection file; never returns."""
+def _become_worker(request: dict) -> None:
+    """In the forked child: serve the batch as one of its worker processes; never returns."""
     code = 1
     try:
         null = os.open(os.devnull, os.O_RDONLY)
         os.dup2(null, 0)
-        os.dup2(2, 1)  # standard output is the zygote's answer pipe: keep the kernel off it
+        os.dup2(2, 1)  # standard output is the zygote's answer pipe
         os.chdir(request["cwd"])
-        os.environ["JPY_PARENT_PID"] = str(os.getppid())  # the kernel ends when the zygote does
-        sys.argv = ["ipykernel_launcher", "-f", request["connection_file"], *request["arguments"]]
-        from ipykernel import kernelapp
+        from .worker import serve
 
-        kernelapp.launch_new_instance()
+        serve(request["worker"])
         code = 0
     except SystemExit as exc:
         code = exc.code if isinstance(exc.code, int) else 0
+    except BaseException:
+        import traceback
+
+        traceback.print_exc()
     finally:
         os._exit(code)
 
