@@ -40,9 +40,10 @@ register_engine()  # papermill's engine "boligdata", also where the package is n
 
 def preload_code() -> str:
     """What a worker process (or the zygote it is forked from) does first, while the batch checks
-    its inputs: import every report template's module (the registry) and read the package's
-    rules and settings."""
-    return "import " + ", ".join(t.module for t in templates().values()) + "\nimport boligdata\nboligdata.warm()"
+    its inputs: import every report template's module (the registry), read the package's rules
+    and settings, and make what building a report needs (``worker.prepare``)."""
+    return ("import " + ", ".join(t.module for t in templates().values()) + "\nimport boligdata\nboligdata.warm()"
+            "\nfrom boligdata.publish.worker import prepare\nprepare()")
 
 
 def result_row(job: ReportJob, ws: Workspace, started: float, work, note: str = "") -> dict:

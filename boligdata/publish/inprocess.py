@@ -100,9 +100,13 @@ def _shell() -> Shell:
     if InteractiveShell.initialized():
         raise RuntimeError("another IPython shell runs in this process; the engine boligdata runs a report's cells "
                            "in a shell of its own (run papermill outside IPython, or use its default engine)")
-    # No input history kept (no SQLite file, no thread writing it), no colours to strip again.
-    shell = Shell.instance(colors="nocolor")
-    shell.history_manager.enabled = False
+    from traitlets.config import Config
+
+    # No input history kept (no SQLite file, no thread writing it: a process that forks must have
+    # one thread), no colours to strip again.
+    config = Config()
+    config.HistoryManager.enabled = False
+    shell = Shell.instance(config=config, colors="nocolor")
     shell.display_pub = Publisher(shell=shell, parent=shell)
     shell.displayhook = Hook(shell=shell, cache_size=shell.cache_size, parent=shell)
     shell.display_trap.hook = shell.displayhook

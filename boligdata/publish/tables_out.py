@@ -62,6 +62,9 @@ class HtmlTable:
     body_cells: list = field(default_factory=list)
 
 
+TABLE = re.compile(r"<table\b.*?</table>", re.S | re.I)
+
+
 class _TableParser(HTMLParser):
     """Every <table> of a page: caption, header rows and body rows, as the reader sees the text."""
 
@@ -125,7 +128,9 @@ def html_tables(html: str) -> list[HtmlTable]:
     ('Oversigt', [['Område', 'Andel']], [['Vollsmose', '76,1 %']])
     """
     parser = _TableParser()
-    parser.feed(html)
+    # Only the tables are parsed: the page's charts and text are half of it, and no table of a
+    # report holds another (a cell's text is escaped).
+    parser.feed("".join(TABLE.findall(html)))
     return parser.tables
 
 
