@@ -10,8 +10,8 @@ __version__ = "0.1.0"
 
 __all__ = ["__version__", "load", "load_catalog", "read_statbank_csv"]
 
-# Imported on first use, not with the package: the command line starts the batch's kernels
-# before it imports pandas (docs/performance.md).
+# Imported on first use, not with the package: the command line starts the batch's worker
+# processes before it imports pandas (docs/performance.md).
 _LAZY = {"load": ".loader", "load_catalog": ".catalog", "read_statbank_csv": ".readers.statbank"}
 
 
@@ -31,7 +31,7 @@ def __dir__() -> list[str]:
 
 def warm() -> None:
     """Read and validate every rule and setting the reports use, once per process (each loader
-    keeps what it read). A batch kernel calls this before its first report.
+    keeps what it read). A batch worker process calls this before its first report.
 
     >>> warm()
     """

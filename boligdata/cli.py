@@ -146,7 +146,7 @@ def cmd_report(args) -> int:
 
 
 def _report_many(jobs, ws, pdf: bool) -> int:
-    """Several reports: two warm kernels, as the batch runs them, one line per report written."""
+    """Several reports: two worker processes, as the batch runs them, one line per report written."""
     from .publish.batch import KernelPool
 
     with KernelPool(ws, 2, True, pdf) as pool:
@@ -197,7 +197,7 @@ def cmd_batch(args) -> int:
     ws.require_raw()
     if args.workers < 1:
         raise ParameterError("--workers: expected 1 or more")
-    # The workers' kernels boot (a second each) while the parameters, the inputs and the jobs are
+    # The worker processes start (a second each) while the parameters, the inputs and the jobs are
     # checked; they read the workspace once it is ingested.
     with KernelPool(ws, args.workers, not args.fresh_kernels, args.pdf, wait_for_data=True) as pool:
         from .ingest import ingest

@@ -1,7 +1,7 @@
 """Rows of a frame by the values of one column, from positions grouped once.
 
-A report asks for its areas' rows of the same national tables many times, and a warm batch
-kernel builds hundreds of reports from the same frames: a boolean mask over the whole table
+A report asks for its areas' rows of the same national tables many times, and a batch worker
+process builds hundreds of reports from the same frames: a boolean mask over the whole table
 for each question costs more than the rest of the report. ``select`` gives exactly what
 ``frame[frame[column].isin(values)]`` gives (same rows, same order, same index), from a
 dictionary of positions built on first use and kept in ``cache``.

@@ -63,7 +63,7 @@ def _sha256(data: bytes) -> str:
 
 def file_sha256(path: Path) -> str:
     """The file's SHA-256, remembered by its identity and times (inode, size, modification and
-    change time, in nanoseconds), as git's index does: a warm kernel checks that processed/ is
+    change time, in nanoseconds), as git's index does: a batch worker checks that processed/ is
     current before each of hundreds of reports, and reading every input again cost more than
     some reports. A file changed less than ``_SETTLED`` seconds before it was hashed is hashed
     again next time, since a change within the file system's clock tick would keep its times

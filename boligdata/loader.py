@@ -114,7 +114,7 @@ def load(workspace=None) -> Tables:
     manifest = read_manifest(ws) or {}
     # The workspace's own indicators, bands and bounds (validated by ingest) are in force for it.
     put_in_force(merge_only(manifest.get("vocabulary", {}).get("own", {})))
-    # A process that builds many reports (a warm batch kernel) reads the tables once. The key is
+    # A process that builds many reports (a batch worker process) reads the tables once. The key is
     # the tables' hashes, which processed_is_current() has just checked against the files.
     key = json.dumps(manifest.get("tables", {}), sort_keys=True)
     cached = _LOADED.get(str(ws.processed))

@@ -1,6 +1,6 @@
 """Who left a file behind: a tag naming the process that made it, by its id and its start time.
 
-A run that is killed leaves its staging folders, kernel folders and socket folders. The next run
+A run that is killed leaves its staging folders and socket folders. The next run
 removes those whose owner is dead. A process id alone is not enough to tell (the system gives a
 dead process's id to a new one), so the tag also holds the owner's start time: an id in use by
 a process started at another time is a dead owner too.

@@ -96,7 +96,7 @@ def shown_names(notebook_path) -> str:
 def test_a_worker_process_leaks_nothing_between_reports(sample_workspace, zygote):
     """Report B built after report A in one worker process is byte for byte report B built alone
     by papermill in a fresh kernel (the reference path), and A's names are gone."""
-    from boligdata.publish.worker import WorkerProcess
+    from boligdata.publish.worker_process import WorkerProcess
 
     ws = Workspace(sample_workspace)
     load(ws)
@@ -149,7 +149,7 @@ def test_a_forked_worker_ends_with_its_zygote():
 
     import psutil
 
-    from boligdata.publish.worker import WorkerProcess
+    from boligdata.publish.worker_process import WorkerProcess
 
     forker = Zygote("pass")
     worker = WorkerProcess(forker)

@@ -349,7 +349,7 @@ def test_the_zygote_forks_only_with_one_thread():
 def test_a_forked_worker_is_stopped_and_reaped_by_its_parent():
     import psutil
 
-    from boligdata.publish.worker import WorkerProcess
+    from boligdata.publish.worker_process import WorkerProcess
 
     forker = Zygote("pass")
     worker = WorkerProcess(forker)

@@ -10,7 +10,7 @@ hidden member (secondary suppression). The same number has one entry however oft
 shown, so it is hidden everywhere or nowhere.
 
 Every report sets the policy itself (``use``), so one built after an internal report in the
-same kernel is public again.
+same process is public again.
 """
 
 from __future__ import annotations

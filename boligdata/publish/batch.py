@@ -1,7 +1,7 @@
 """Scheduled batch: every requested report, in a bounded pool of workers, failures isolated.
 
 Each worker is a thread of the batch process that hands its jobs to one worker process
-(``worker.WorkerProcess``) and waits for each result. The worker process builds the whole report
+(``worker_process.WorkerProcess``) and waits for each result. The worker process builds the whole report
 in itself: papermill with the engine ``boligdata`` runs the cells in its own IPython shell
 (``inprocess.py``: no kernel, no messages), then it writes the files and publishes them as one
 set, the PDF with a browser of its own. On POSIX the processes are forked from one process
@@ -24,13 +24,13 @@ import queue
 import sys
 import threading
 import time
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import BoligdataError
 from ..paths import Workspace
 from .engine import register_engine
 from .registry import templates
+from .worker import result_row
 
 if TYPE_CHECKING:
     from .runner import ReportJob
@@ -46,29 +46,9 @@ def preload_code() -> str:
             "\nfrom boligdata.publish.worker import prepare\nprepare()")
 
 
-def result_row(job: ReportJob, ws: Workspace, started: float, work, note: str = "") -> dict:
-    """A job's result row: ``work`` is the function that builds and publishes the report (its
-    published HTML), or the exception that stopped it already; a failure is a row, never an
-    exception."""
-    status, reason, path, kept, code = "ok", "", "", None, 0
-    try:
-        if isinstance(work, Exception):
-            raise work
-        path = work()
-    except BoligdataError as exc:
-        status, reason, kept, code = "failed", str(exc), getattr(exc, "kept", None), exc.exit_code
-    except Exception as exc:
-        status, reason, code = "failed", f"{type(exc).__name__}: {exc}".splitlines()[0], 3
-    return {"exit": 0 if status == "ok" else code, "report": job.name, "template": job.template,
-            "municipality": job.municipality, "status": status, "seconds": round(time.perf_counter() - started, 2),
-            "reason": reason, "path": ws.display(Path(path)) if path else "", "note": note,
-            # the kept notebook of a failed report, relative to batch-summary.json beside it
-            "failure": Path(kept).relative_to(ws.reports / job.quarter).as_posix() if kept else ""}
-
-
 class Worker:
     """One of the batch's workers: a thread in the batch process that hands jobs to one worker
-    process (``worker.WorkerProcess``), which builds and publishes each report in itself, its PDF
+    process (``worker_process.WorkerProcess``), which builds and publishes each report in itself, its PDF
     with its own browser; or, with ``--fresh-kernels``, that runs papermill with a new kernel
     per report (the reference path) and prints with a browser of the thread's own."""
 
@@ -97,7 +77,7 @@ class Worker:
                 self.note = str(exc)
 
     def _start_process(self) -> None:
-        from .worker import WorkerProcess
+        from .worker_process import WorkerProcess
 
         self.process = WorkerProcess(self.zygote, preload_code())
         self.process.start()  # the process imports the report modules while the batch plans its jobs
@@ -245,7 +225,7 @@ def run_batch(jobs: list[ReportJob], ws: Workspace, *, workers: int = 2, reuse_k
               progress: bool | None = None, pdf: bool = False, pool: KernelPool | None = None) -> dict:
     """Run every job; returns the summary (also written to reports/<quarter>/batch-summary.json).
 
-    ``pool`` is a ``KernelPool`` started earlier (its kernels boot while the jobs are planned);
+    ``pool`` is a ``KernelPool`` started earlier (its worker processes start while the jobs are planned);
     without one, a pool of ``workers`` is started here.
     """
     from tqdm import tqdm

@@ -147,7 +147,7 @@ def _overran(limit: float):
 
 
 class InProcessSession:
-    """The shell, seen by papermill's engine ``boligdata`` (``engine.py``) as a kernel session is."""
+    """The shell, seen by papermill's engine ``boligdata`` (``engine.py``) as it would see a kernel."""
 
     def __init__(self):
         self.shell = _shell()

@@ -50,7 +50,7 @@ class ReportContext:
         # Reports are read by committees: warnings go to the analyst's log, not into the report.
         warnings.filterwarnings("ignore")
         # Every report sets the disclosure policy itself, so one built after an internal report
-        # in the same kernel is public again.
+        # in the same process is public again.
         disclosure.use(disclosure.internal() if internal else disclosure.public())
         tables = load(workspace)
         return cls(tables, tables.quarter(quarter, as_of or None), bool(internal))

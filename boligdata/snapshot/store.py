@@ -168,7 +168,7 @@ def _is_stored(tables, quarter: str, as_of: dt.date) -> bool:
 
 def preread(workspace, quarter: str) -> None:
     """Read the stored snapshots of ``quarter`` and the quarter before into this process's cache,
-    where processed/ holds them (a batch kernel does this while it boots; it computes nothing)."""
+    where processed/ holds them (a batch worker process does this once, before its first report; it computes nothing)."""
     from ..loader import load
     from ..reports.common import previous_quarter
 
