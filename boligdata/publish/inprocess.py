@@ -15,6 +15,7 @@ interrupt would stop it; one that does not come back to Python (a hang inside C)
 worker's parent, which stops the whole process.
 
 >>> session = InProcessSession()
+>>> forget(session.shell)  # as before each report: the cells count from 1
 >>> session.run("x = 6 * 7\\nx")
 ('ok', [{'output_type': 'execute_result', 'metadata': {}, 'data': {'text/plain': '42'}, 'execution_count': 1}], '')
 >>> session.run("1 / 0")[2]
