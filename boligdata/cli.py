@@ -176,12 +176,11 @@ class _printer:
     def __enter__(self):
         if not self.wanted:
             return None
-        from .publish.pdf import PdfEngineMissing, PdfPrinter
+        from .publish.pdf import start_printer
 
-        try:
-            self.printer = PdfPrinter().__enter__()
-        except PdfEngineMissing as exc:
-            print(f"warning: {exc}", file=sys.stderr)
+        self.printer, why = start_printer()
+        if why:
+            print(f"warning: {why}", file=sys.stderr)
         return self.printer
 
     def __exit__(self, *exc):

@@ -69,12 +69,9 @@ class Worker:
                 self._stop_process()
                 self.reuse = False
         if self.pdf and not self.reuse:  # Playwright's sync API belongs to the thread that started it
-            from .pdf import PdfEngineMissing, PdfPrinter
+            from .pdf import start_printer
 
-            try:
-                self.printer = PdfPrinter().__enter__()
-            except PdfEngineMissing as exc:
-                self.note = str(exc)
+            self.printer, self.note = start_printer()
 
     def _start_process(self) -> None:
         from .worker_process import WorkerProcess

@@ -18,9 +18,6 @@ import asyncio
 import shutil
 from pathlib import Path
 
-# How often a wait for a worker process checks that it still lives (nbclient polls its kernel once
-# a second as well): one that dies mid-report is noticed within this, not at the cell's time limit.
-LIVENESS_POLL = 1.0
 
 def socket_folder() -> Path:
     """A short private folder for a process's IPC sockets, named by its owner (``owners``), so a

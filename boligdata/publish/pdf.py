@@ -53,6 +53,16 @@ def footer_template(title: str, quarter_da: str) -> str:
             f'<span class="totalPages"></span></span></div>')
 
 
+def start_printer() -> tuple["PdfPrinter | None", str]:
+    """A started printer, or None and the one line that says why there is none (no Chromium, no
+    Playwright): the HTML is written either way. The caller closes the printer
+    (``printer.__exit__``)."""
+    try:
+        return PdfPrinter().__enter__(), ""
+    except PdfEngineMissing as exc:
+        return None, str(exc)
+
+
 class PdfPrinter:
     """One headless Chromium for many PDFs.
 

@@ -131,12 +131,9 @@ class Builder:
 
     def _printer(self):
         if self.printer is None and not self.note:
-            from .pdf import PdfEngineMissing, PdfPrinter
+            from .pdf import start_printer
 
-            try:
-                self.printer = PdfPrinter().__enter__()
-            except PdfEngineMissing as exc:
-                self.note = str(exc)
+            self.printer, self.note = start_printer()
         return self.printer
 
     def _close_printer(self) -> None:

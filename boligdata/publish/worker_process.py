@@ -27,9 +27,13 @@ import time
 from multiprocessing.connection import Connection
 
 from ..errors import BoligdataError
-from .ipc import LIVENESS_POLL, socket_folder
+from .ipc import socket_folder
 from .settings import timeouts
 from .zygote import SINGLE_THREADED, ZygoteFailed, describe_end
+
+# How often a wait for a worker process checks that it still lives (nbclient polls its kernel once
+# a second as well): one that dies mid-report is noticed within this, not at the cell's time limit.
+LIVENESS_POLL = 1.0
 
 
 class WorkerFailed(BoligdataError):
@@ -113,8 +117,9 @@ class WorkerProcess:
             raise WorkerFailed(f"the worker could not read the workspace: {answer.get('loaded')}")
 
     def build(self, job, pdf: bool, on_cell=None) -> dict:
-        """Build and publish ``job`` in the worker; its result row (``batch.result_row``). A worker
-        that dies raises ``WorkerDied``, one that stops answering ``WorkerFailed``: it is then stopped."""
+        """Build and publish ``job`` in the worker; its result row (``worker.result_row``). A worker
+        that dies raises ``WorkerDied``, one that stops answering ``WorkerFailed``: the caller then
+        stops it (``close``)."""
         try:
             self.conn.send({"job": job, "pdf": pdf})
         except OSError:
@@ -140,8 +145,7 @@ class WorkerProcess:
                 raise WorkerDied(f"the worker process died ({self._how_it_ended()})") from None
             if (ended := self.ended()) is not None:
                 raise WorkerDied(f"the worker process died ({ended})")
-            if time.monotonic() > deadline:
-                self.close()
+            if time.monotonic() > deadline:  # the caller stops it (batch.Worker), as after a death
                 raise WorkerFailed(f"the worker process did not answer within {patience:.0f} s and was stopped")
 
     def _how_it_ended(self) -> str:
